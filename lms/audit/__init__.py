@@ -1,0 +1,1 @@
+"""Audit log of logins, access to personal data and changes."""

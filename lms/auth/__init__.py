@@ -1,0 +1,1 @@
+"""Users, roles and scopes, bearer tokens, login throttling."""

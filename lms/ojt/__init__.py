@@ -1,0 +1,1 @@
+"""OJT sites, placements and matching rounds."""

@@ -1,0 +1,39 @@
+"""OJT host sites."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.dates import utcnow
+from lms.db import UTCDateTime, new_id
+from lms.extensions import db
+
+SITE_KINDS = ("hospital", "clinic", "geriatric_facility", "other")
+SITE_KIND_LABELS = {"hospital": "病院", "clinic": "診療所", "geriatric_facility": "介護老人保健施設",
+                    "other": "その他"}
+ACTIVITIES = ("outpatient", "home_visits", "ward", "emergency", "community_care", "other")
+ACTIVITY_LABELS = {"outpatient": "外来", "home_visits": "訪問診療", "ward": "病棟", "emergency": "救急",
+                   "community_care": "地域包括ケア", "other": "その他"}
+
+
+class OjtSite(db.Model):
+    """A medical institution hosting on-the-job training."""
+
+    __tablename__ = "ojt_sites"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {SITE_KINDS}", name="kind_known"),
+        CheckConstraint("annual_capacity >= 0", name="capacity_non_negative"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    external_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefectures.code"), index=True)
+    secondary_medical_area: Mapped[str] = mapped_column(String(100))
+    shortage_area: Mapped[bool] = mapped_column(default=False)
+    annual_capacity: Mapped[int] = mapped_column(default=0)
+    activities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

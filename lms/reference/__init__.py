@@ -1,0 +1,1 @@
+"""Reference data: prefectures, blocks, member organisations, specialties."""

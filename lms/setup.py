@@ -1,0 +1,53 @@
+"""Wiring of extensions, blueprints, handlers and CLI into an app."""
+
+from flask import Flask
+
+from lms.errors import register_error_handlers
+from lms.extensions import db, migrate
+from lms.http import Api
+
+BLUEPRINTS = [
+    "lms.reference.api",
+    "lms.auth.api",
+    "lms.audit.api",
+]
+
+
+def init_app(app: Flask) -> None:
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    api = Api(app, spec_kwargs={
+        "info": {"description": "Recurrent education for physicians (医師のリカレント教育): "
+                                "learners, enrolments, progress, OJT, statistics, reports and certificates."},
+    })
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    import importlib
+
+    for name in BLUEPRINTS:
+        api.register_blueprint(importlib.import_module(name).blp, url_prefix="/api/v1")
+    from lms.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    register_error_handlers(app)
+    from lms.security import init_security
+
+    init_security(app)
+    from lms.cli import register_cli
+
+    register_cli(app)
+
+
+def _import_models() -> None:
+    """Import every models module so metadata (and Alembic) sees all tables."""
+    import lms.audit.models  # noqa: F401
+    import lms.auth.models  # noqa: F401
+    import lms.idempotency  # noqa: F401
+    import lms.ojt.models  # noqa: F401
+    import lms.reference.models  # noqa: F401
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the app and its tests need: a Japanese font and HarfBuzz's subsetter for WeasyPrint,
+# poppler-utils to read PDFs back in tests. Installs only what is missing.
+set -euo pipefail
+PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "Installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
