@@ -8,6 +8,7 @@ from flask import request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.utils import prepare_response
+from werkzeug.routing import BaseConverter
 
 PROBLEM_JSON = "application/problem+json"
 ALWAYS_DOCUMENTED = {400, 401, 403, 404, 409, 413, 422, 429}
@@ -85,3 +86,16 @@ def paged(items, total: int, args: dict):
 
 class Blueprint(_Blueprint):
     """The project's blueprint (a seam for later shared behaviour)."""
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: a UUID string, so `/learners/me` and `/learners/<id>` cannot be confused."""
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
+
+
+def id_param_schema(converter) -> dict:
+    return {"type": "string", "format": "uuid"}

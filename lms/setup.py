@@ -10,17 +10,24 @@ BLUEPRINTS = [
     "lms.reference.api",
     "lms.auth.api",
     "lms.audit.api",
+    "lms.programs.api",
+    "lms.learners.api",
+    "lms.enrollments.api",
 ]
 
 
 def init_app(app: Flask) -> None:
     _import_models()
+    from lms.http import IdConverter, id_param_schema
+
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api = Api(app, spec_kwargs={
         "info": {"description": "Recurrent education for physicians (医師のリカレント教育): "
                                 "learners, enrolments, progress, OJT, statistics, reports and certificates."},
     })
+    api.register_converter(IdConverter, id_param_schema)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     import importlib
 
@@ -42,8 +49,11 @@ def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
     import lms.audit.models  # noqa: F401
     import lms.auth.models  # noqa: F401
+    import lms.enrollments.models  # noqa: F401
     import lms.idempotency  # noqa: F401
+    import lms.learners.models  # noqa: F401
     import lms.ojt.models  # noqa: F401
+    import lms.programs.models  # noqa: F401
     import lms.reference.models  # noqa: F401
 
 

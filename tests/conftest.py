@@ -106,3 +106,65 @@ def is_postgres() -> bool:
 
 
 requires_postgres = pytest.mark.skipif(not is_postgres(), reason="concurrency is tested on PostgreSQL")
+
+
+@pytest.fixture
+def programs(app):
+    """The shipped course_content/ loaded into the database."""
+    from lms.programs.service import sync_content
+
+    with app.app_context():
+        result, _ = sync_content(Path(app.config["CONTENT_DIR"]))
+        assert not result.problems
+        return {p.code: p for p in result.programs}
+
+
+_counter = iter(range(1, 10_000_000))
+
+
+@pytest.fixture
+def make_learner(app, make_user):
+    """Factory: make_learner(prefecture="13", organization="JPCA", login=True) -> (learner_id, token | None)."""
+    from lms.learners.models import Learner
+
+    def _make(prefecture: str = "13", organization: str | None = "JPCA", *, login: bool = True,
+              specialty: str = "internal_medicine", **fields) -> tuple[str, str | None]:
+        n = next(_counter)
+        user_id, token = make_user("learner", email=f"learner{n}@example.jp") if login else (None, None)
+        with app.app_context():
+            learner = Learner(family_name="山田", given_name="太郎", family_name_kana="ヤマダ",
+                              given_name_kana="タロウ", email=f"learner{n}@example.jp",
+                              medical_registration_number=str(n), license_year=2000, specialty=specialty,
+                              workplace_prefecture_code=prefecture, workplace_name="テスト病院",
+                              organization_code=organization, user_id=user_id, **fields)
+            db.session.add(learner)
+            db.session.commit()
+            return learner.id, token
+
+    return _make
+
+
+@pytest.fixture
+def make_enrollment(app, programs):
+    """Factory: make_enrollment(learner_id, program_code="GF-2026", status="active") -> enrollment id."""
+    from lms.dates import fiscal_year
+    from lms.enrollments.models import Enrollment
+    from lms.learners.models import Learner
+    from lms.programs.service import get_program
+
+    def _make(learner_id: str, program_code: str = "GF-2026", status: str = "active", *,
+              applied_at=None) -> str:
+        with app.app_context():
+            learner = db.session.get(Learner, learner_id)
+            program = get_program(program_code)
+            applied_at = applied_at or utcnow()
+            e = Enrollment(learner_id=learner_id, program_code=program_code, program_version_id=program.id,
+                           fiscal_year=fiscal_year(applied_at), prefecture_code=learner.workplace_prefecture_code,
+                           organization_code=learner.organization_code, status=status, applied_at=applied_at)
+            if status not in ("applied", "rejected"):
+                e.activated_at, e.ever_active = applied_at, True
+            db.session.add(e)
+            db.session.commit()
+            return e.id
+
+    return _make

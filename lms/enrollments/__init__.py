@@ -1,0 +1,1 @@
+"""Enrolments in programmes and their life cycle."""

@@ -1,0 +1,135 @@
+"""Enrolment use cases: apply, move through the life cycle, list and read."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.service import record
+from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
+from lms.auth.permissions import Actor
+from lms.dates import fiscal_year, utcnow
+from lms.enrollments.models import Enrollment
+from lms.enrollments.rules import NON_FINAL, TIMESTAMP_FIELD, TransitionRefused, check_transition
+from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.extensions import db
+from lms.learners import service as learners
+from lms.learners.models import Learner
+from lms.programs.service import get_program
+
+OPEN_EXISTS = "The learner already has an open enrolment in this programme."
+
+# Other domains widen what a supervisor sees: function(actor) -> a select of enrolment ids.
+SUPERVISOR_SCOPES: list = []
+
+
+def visible_enrollments(actor: Actor):
+    query = select(Enrollment)
+    if actor.role == ADMIN:
+        return query
+    if actor.role == ORG_STAFF:
+        return query.where(Enrollment.organization_code == actor.organization_code)
+    if actor.role == LEARNER:
+        return query.join(Learner, Learner.id == Enrollment.learner_id).where(Learner.user_id == actor.id)
+    if actor.role == SUPERVISOR and SUPERVISOR_SCOPES:
+        return query.where(Enrollment.id.in_(SUPERVISOR_SCOPES[0](actor)))
+    return query.where(False)
+
+
+def get(actor: Actor, enrollment_id: str) -> Enrollment:
+    enrollment = db.session.scalar(visible_enrollments(actor).where(Enrollment.id == enrollment_id))
+    if enrollment is None:
+        raise NotFound("No such enrolment.")
+    return enrollment
+
+
+def list_enrollments(actor: Actor, *, page: int, per_page: int, **filters) -> tuple[list[Enrollment], int]:
+    query = visible_enrollments(actor)
+    for name, value in filters.items():
+        query = query.where(getattr(Enrollment, name) == value)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.order_by(Enrollment.applied_at.desc(), Enrollment.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return list(items), total
+
+
+def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now: datetime | None = None
+          ) -> Enrollment:
+    """Apply to a programme's current version; fiscal year and prefecture are fixed now."""
+    if actor.role == LEARNER:
+        learner = learners.me(actor)
+        if learner_id not in (None, learner.id):
+            raise Invalid(field="learner_id", message="a learner applies for themselves only")
+    elif learner_id is None:
+        raise Invalid(field="learner_id", message="required when staff apply for a learner")
+    else:
+        learner = db.session.scalar(learners.visible_learners(actor).where(Learner.id == learner_id))
+        if learner is None:
+            raise Invalid(field="learner_id", message="no such learner")
+    if learner.erased_at is not None:
+        raise Conflict("This learner's data was erased.")
+    program = get_program(program_code)
+    open_one = db.session.scalar(select(Enrollment.id).where(
+        Enrollment.learner_id == learner.id, Enrollment.program_code == program.code,
+        Enrollment.status.in_(NON_FINAL)))
+    if open_one:
+        raise Conflict(OPEN_EXISTS)
+    now = now or utcnow()
+    enrollment = Enrollment(
+        learner_id=learner.id, program_code=program.code, program_version_id=program.id,
+        fiscal_year=fiscal_year(now), prefecture_code=learner.workplace_prefecture_code,
+        organization_code=learner.organization_code, status="applied", applied_at=now,
+    )
+    db.session.add(enrollment)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # a concurrent application won the race
+        db.session.rollback()
+        raise Conflict(OPEN_EXISTS) from exc
+    record(actor, "enrollment.apply", "enrollment", enrollment.id, program_code=program.code)
+    db.session.commit()
+    return enrollment
+
+
+def transition(actor: Actor, enrollment_id: str, target: str, reason: str | None = None) -> Enrollment:
+    """Move an enrolment if the life cycle and the actor's role allow it."""
+    enrollment = get(actor, enrollment_id)
+    return move(actor, actor.role, enrollment, target, reason)
+
+
+def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, reason: str | None = None,
+         *, at: datetime | None = None) -> Enrollment:
+    """Apply a checked move with a guarded update, so two concurrent moves cannot both win."""
+    current = enrollment.status
+    try:
+        check_transition(role, current, target)
+    except TransitionRefused as refused:
+        raise (Conflict if refused.kind == "conflict" else Forbidden)(str(refused)) from refused
+    at = at or utcnow()
+    values = {"status": target, "status_reason": reason, "updated_at": utcnow()}
+    field = TIMESTAMP_FIELD[target]
+    if target != "active" or enrollment.activated_at is None:
+        values[field] = at
+    if target == "active":
+        values["ever_active"] = True
+    result = db.session.execute(
+        update(Enrollment).where(Enrollment.id == enrollment.id, Enrollment.status == current).values(**values)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("The enrolment changed meanwhile; reload and try again.")
+    record(actor, "enrollment.transition", "enrollment", enrollment.id, from_status=current, to_status=target,
+           by=role)
+    db.session.commit()
+    db.session.refresh(enrollment)
+    return enrollment
+
+
+def _export(learner: Learner) -> list[dict]:
+    from lms.enrollments.schemas import EnrollmentSchema
+
+    rows = db.session.scalars(select(Enrollment).where(Enrollment.learner_id == learner.id))
+    return EnrollmentSchema(many=True).dump(rows)
+
+
+learners.EXPORT_SECTIONS["enrollments"] = _export

@@ -1,0 +1,1 @@
+"""Learner profiles: registration, self-service, export and erasure."""

@@ -1,0 +1,175 @@
+"""Learner use cases: register, create, read (audited), update, export, erase."""
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from lms.audit.models import AuditEvent
+from lms.audit.service import record
+from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, User
+from lms.auth.permissions import Actor
+from lms.auth.service import new_user
+from lms.dates import utcnow
+from lms.db import commit_or_conflict
+from lms.errors import Conflict, Invalid, NotFound
+from lms.extensions import db
+from lms.learners.models import Learner
+from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
+
+DUPLICATE = "A learner with this medical registration number or e-mail address exists."
+
+# Other domains add what they hold about a learner: name -> function(learner) -> list of plain dicts.
+EXPORT_SECTIONS: dict[str, Callable[[Learner], list[dict]]] = {}
+
+
+def _check_codes(fields: dict) -> None:
+    errors = {}
+    checks = (("workplace_prefecture_code", prefecture_codes), ("specialty", specialty_codes),
+              ("organization_code", organization_codes))
+    for name, known in checks:
+        if fields.get(name) is not None and fields[name] not in known():
+            errors[name] = [f"unknown {name.replace('_', ' ')}"]
+    if errors:
+        raise Invalid(errors={"json": errors})
+
+
+def _check_unique(fields: dict) -> None:
+    number = fields.get("medical_registration_number")
+    if number and db.session.scalar(select(Learner.id).where(Learner.medical_registration_number == number)):
+        raise Conflict(DUPLICATE)
+
+
+def register(fields: dict) -> Learner:
+    """Self-registration: a learner login and profile."""
+    fields = dict(fields)
+    password = fields.pop("password")
+    _check_codes(fields)
+    _check_unique(fields)
+    user = new_user(fields["email"], password, LEARNER)
+    learner = Learner(**fields)
+    learner.email = user.email
+    db.session.flush()
+    learner.user_id = user.id
+    db.session.add(learner)
+    db.session.flush()
+    record(user, "learner.register", "learner", learner.id)
+    commit_or_conflict(DUPLICATE)
+    return learner
+
+
+def create(actor: Actor, fields: dict) -> Learner:
+    """A profile created by staff (no login); org_staff create for their own organisation."""
+    fields = dict(fields)
+    if actor.role == ORG_STAFF:
+        if fields.get("organization_code") not in (None, actor.organization_code):
+            raise Invalid(field="organization_code", message="org_staff create learners of their own organisation")
+        fields["organization_code"] = actor.organization_code
+    _check_codes(fields)
+    _check_unique(fields)
+    fields["email"] = fields["email"].strip().lower()
+    learner = Learner(**fields)
+    db.session.add(learner)
+    db.session.flush()
+    record(actor, "learner.create", "learner", learner.id)
+    commit_or_conflict(DUPLICATE)
+    return learner
+
+
+def visible_learners(actor: Actor):
+    """A select of the learners the actor may see."""
+    query = select(Learner)
+    if actor.role == ADMIN:
+        return query
+    if actor.role == ORG_STAFF:
+        return query.where(Learner.organization_code == actor.organization_code)
+    if actor.role == LEARNER:
+        return query.join(User, User.id == Learner.user_id).where(User.id == actor.id)
+    return query.where(False)
+
+
+def get(actor: Actor, learner_id: str) -> Learner:
+    learner = db.session.scalar(visible_learners(actor).where(Learner.id == learner_id))
+    if learner is None:
+        raise NotFound("No such learner.")
+    record(actor, "learner.read", "learner", learner.id)
+    db.session.commit()
+    return learner
+
+
+def list_learners(actor: Actor, *, page: int, per_page: int, **filters) -> tuple[list[Learner], int]:
+    query = visible_learners(actor)
+    for name, value in filters.items():
+        query = query.where(getattr(Learner, name) == value)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(db.session.scalars(query.order_by(Learner.created_at, Learner.id)
+                                    .limit(per_page).offset((page - 1) * per_page)))
+    record(actor, "learner.list", "learner", None, count=len(items), filters=sorted(filters))
+    db.session.commit()
+    return items, total
+
+
+def me(actor: Actor) -> Learner:
+    learner = db.session.scalar(select(Learner).where(Learner.user_id == actor.id))
+    if learner is None:
+        raise NotFound("The caller has no learner profile.")
+    return learner
+
+
+def update_me(actor: Actor, fields: dict) -> Learner:
+    learner = me(actor)
+    _check_codes(fields)
+    for name, value in fields.items():
+        setattr(learner, name, value)
+    record(actor, "learner.update", "learner", learner.id, fields=sorted(fields))
+    db.session.commit()
+    return learner
+
+
+def export_me(actor: Actor) -> dict:
+    """All personal data held about the caller, and the records attached to it."""
+    learner = me(actor)
+    user = db.session.get(User, actor.id)
+    from lms.learners.schemas import LearnerSchema
+
+    records = {name: section(learner) for name, section in sorted(EXPORT_SECTIONS.items())}
+    records["audit_events"] = [
+        {"occurred_at": e.occurred_at.isoformat(), "action": e.action, "object_type": e.object_type,
+         "object_id": e.object_id, "actor_role": e.actor_role}
+        for e in db.session.scalars(select(AuditEvent).where(
+            (AuditEvent.object_id == learner.id) | (AuditEvent.actor_id == actor.id)
+        ).order_by(AuditEvent.occurred_at))
+    ]
+    record(actor, "learner.export", "learner", learner.id)
+    db.session.commit()
+    return {
+        "exported_at": utcnow(),
+        "account": {"id": user.id, "email": user.email, "role": user.role, "created_at": user.created_at.isoformat()},
+        "profile": LearnerSchema().dump(learner),
+        "records": records,
+    }
+
+
+ERASED_NAME = "（消去済み）"
+
+
+def erase(actor: Actor, learner_id: str) -> Learner:
+    """Anonymise personal fields; enrolments stay, so counts are kept."""
+    learner = db.session.get(Learner, learner_id)
+    if learner is None:
+        raise NotFound("No such learner.")
+    if learner.erased_at is None:
+        learner.family_name = learner.given_name = ERASED_NAME
+        learner.family_name_kana = learner.given_name_kana = ""
+        learner.email = f"erased-{learner.id}@invalid"
+        learner.medical_registration_number = None
+        learner.license_year = None
+        learner.workplace_name = None
+        learner.erased_at = utcnow()
+        if learner.user_id:
+            user = db.session.get(User, learner.user_id)
+            user.email = f"erased-{user.id}@invalid"
+            user.password_hash = "!"
+            user.is_active = False
+        record(actor, "learner.erase", "learner", learner.id)
+        db.session.commit()
+    return learner

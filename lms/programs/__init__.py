@@ -1,0 +1,1 @@
+"""Programmes: definitions loaded from course_content/ and their catalogue."""

@@ -1,0 +1,437 @@
+"""Load programme definitions (YAML + Markdown) from course_content/ and report every problem in them."""
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+PROGRAM_FILE = "program.yaml"
+MODULE_KINDS: tuple[str, ...] = ("elearning", "quiz", "workshop")
+SCORED_KINDS = frozenset({"quiz"})
+PROGRAM_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
+MODULE_CODE = re.compile(r"[A-Z][A-Z0-9_-]*")
+MAX_CODE_LENGTH = 32
+# Bump when the canonical form changes, so that every content_hash changes with it.
+HASH_FORMAT = 1
+
+_TAG = "tag:yaml.org,2002:"
+_TYPE_NAMES = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
+               "null": "empty (null)", "timestamp": "a date"}
+
+_Issue = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the content: file relative to the content root, 1-based line, message."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ModuleDefinition:
+    """A module of a programme, with the text of its Markdown page."""
+
+    code: str
+    title_ja: str
+    kind: str
+    required: bool
+    min_score: int | None
+    estimated_minutes: int
+    file: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ProgramDefinition:
+    """A programme as defined by one course_content/<code>/ folder."""
+
+    code: str
+    title_ja: str
+    title_en: str
+    description_ja: str
+    ojt_required_hours: float
+    min_duration_days: int | None
+    modules: tuple[ModuleDefinition, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ContentResult:
+    """Valid programmes, and every problem found; a programme with any problem is left out."""
+
+    programs: list[ProgramDefinition]
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """The values of a mapping that passed their checks, and the (key, value) nodes of every known key."""
+
+    values: dict[str, Any]
+    nodes: dict[str, tuple[Node, Node]]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    folder: str
+    code: str | None
+    code_line: int
+    definition: ProgramDefinition | None
+    problems: list[Problem]
+
+
+_Validator = Callable[[Node, str], tuple[Any, list[_Issue]]]
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _is(node: Node, name: str) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + name
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return _TYPE_NAMES.get(node.tag.removeprefix(_TAG), f"a value tagged {node.tag}")
+
+
+def _fail(node: Node, path: str, message: str) -> tuple[None, list[_Issue]]:
+    return None, [(_line(node), f"{path}: {message}")]
+
+
+def _wrong_type(node: Node, path: str, expected: str) -> tuple[None, list[_Issue]]:
+    return _fail(node, path, f"must be {expected}, not {_describe(node)}")
+
+
+def _text(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
+    if not _is(node, "str"):
+        return _wrong_type(node, path, "a string")
+    if not node.value.strip():
+        return _fail(node, path, "must not be empty")
+    return node.value.strip(), []
+
+
+def _integer(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
+    if _is(node, "int"):
+        try:
+            return int(SafeConstructor().construct_yaml_int(node)), []
+        except ValueError:
+            pass
+    return _wrong_type(node, path, "an integer")
+
+
+def _boolean(node: Node, path: str) -> tuple[bool | None, list[_Issue]]:
+    if _is(node, "bool") and node.value.lower() in SafeConstructor.bool_values:
+        return SafeConstructor.bool_values[node.value.lower()], []
+    return _wrong_type(node, path, "true or false")
+
+
+def _ojt_hours(node: Node, path: str) -> tuple[float | None, list[_Issue]]:
+    if not (_is(node, "int") or _is(node, "float")):
+        return _wrong_type(node, path, "a number")
+    try:
+        hours = float(SafeConstructor().construct_object(node))
+    except (ValueError, yaml.YAMLError):
+        return _wrong_type(node, path, "a number")
+    if not math.isfinite(hours):
+        return _fail(node, path, "must be a finite number")
+    if hours < 0:
+        return _fail(node, path, "must not be negative")
+    if not (hours * 2).is_integer():
+        return _fail(node, path, "must be a multiple of 0.5")
+    return hours, []
+
+
+def _int_in_range(low: int, high: int | None, rule: str) -> _Validator:
+    def validate(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
+        value, issues = _integer(node, path)
+        if value is not None and (value < low or (high is not None and value > high)):
+            return _fail(node, path, rule)
+        return value, issues
+
+    return validate
+
+
+def _code(pattern: re.Pattern[str], rule: str) -> _Validator:
+    def validate(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
+        value, issues = _text(node, path)
+        if value is not None and (len(value) > MAX_CODE_LENGTH or not pattern.fullmatch(value)):
+            return _fail(node, path, f"{value!r} is not a valid code ({rule}, at most {MAX_CODE_LENGTH})")
+        return value, issues
+
+    return validate
+
+
+def _kind(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
+    value, issues = _text(node, path)
+    if value is not None and value not in MODULE_KINDS:
+        return _fail(node, path, f"unknown kind {value!r} (expected one of: {', '.join(MODULE_KINDS)})")
+    return value, issues
+
+
+def _markdown_path(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
+    value, issues = _text(node, path)
+    if value is None:
+        return None, issues
+    relative = PurePosixPath(value)
+    if "\\" in value or relative.is_absolute() or ".." in relative.parts or relative.suffix != ".md":
+        return _fail(node, path, f"{value!r} must be a relative path to a .md file inside the programme folder")
+    return relative.as_posix(), []
+
+
+def _suggestion(key: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
+
+
+def _read_mapping(node: Node, path: str, fields: dict[str, tuple[bool, _Validator]]) -> tuple[_Entries, list[_Issue]]:
+    """Check keys (unknown, duplicate, missing) and values of a mapping against (required, validator) fields."""
+    entries = _Entries({}, {})
+    if not isinstance(node, MappingNode):
+        return entries, [(_line(node), f"{path or 'document'}: must be a mapping, not {_describe(node)}")]
+    issues: list[_Issue] = []
+    for key_node, value_node in node.value:
+        if not _is(key_node, "str"):
+            issues.append((_line(key_node), f"{path or 'document'}: keys must be strings, not {_describe(key_node)}"))
+            continue
+        key, where = key_node.value, _join(path, key_node.value)
+        if key in entries.nodes:
+            issues.append((_line(key_node), f"{where}: duplicate key (first at line {_line(entries.nodes[key][0])})"))
+        elif key not in fields:
+            issues.append((_line(key_node), f"{where}: unknown key{_suggestion(key, fields)}"))
+        else:
+            entries.nodes[key] = (key_node, value_node)
+            value, found = fields[key][1](value_node, where)
+            issues.extend(found)
+            if value is not None:
+                entries.values[key] = value
+    missing = [key for key, (required, _) in fields.items() if required and key not in entries.nodes]
+    issues.extend((_line(node), f"{_join(path, key)}: required key is missing") for key in missing)
+    return entries, issues
+
+
+_MODULE_FIELDS: dict[str, tuple[bool, _Validator]] = {
+    "code": (True, _code(MODULE_CODE, "uppercase letters, digits, '_' and '-', starting with a letter")),
+    "title_ja": (True, _text),
+    "kind": (True, _kind),
+    "required": (True, _boolean),
+    "min_score": (False, _int_in_range(0, 100, "must be between 0 and 100")),
+    "estimated_minutes": (True, _int_in_range(1, None, "must be greater than 0")),
+    "file": (True, _markdown_path),
+}
+
+
+def _module_rules(entries: _Entries, path: str) -> list[_Issue]:
+    kind = entries.values.get("kind")
+    if "min_score" in entries.nodes and kind is not None and kind not in SCORED_KINDS:
+        key_node = entries.nodes["min_score"][0]
+        return [(_line(key_node), f"{path}.min_score: only allowed on modules of kind 'quiz', not {kind!r}")]
+    return []
+
+
+def _duplicates(modules: list[_Entries], key: str, path: str) -> list[_Issue]:
+    first: dict[Any, int] = {}
+    issues: list[_Issue] = []
+    for index, entries in enumerate(modules):
+        if key not in entries.values:
+            continue
+        value, node = entries.values[key], entries.nodes[key][1]
+        if value in first:
+            seen = first[value]
+            issues.append((_line(node), f"{path}[{index}].{key}: {value!r} is already used by {path}[{seen}] "
+                                        f"(line {_line(modules[seen].nodes[key][1])})"))
+        else:
+            first[value] = index
+    return issues
+
+
+def _modules(node: Node, path: str) -> tuple[list[_Entries] | None, list[_Issue]]:
+    if not isinstance(node, SequenceNode):
+        return _wrong_type(node, path, "a list of modules")
+    if not node.value:
+        return _fail(node, path, "must list at least one module")
+    modules: list[_Entries] = []
+    issues: list[_Issue] = []
+    for index, item in enumerate(node.value):
+        entries, found = _read_mapping(item, f"{path}[{index}]", _MODULE_FIELDS)
+        modules.append(entries)
+        issues += found + _module_rules(entries, f"{path}[{index}]")
+    return modules, issues + _duplicates(modules, "code", path) + _duplicates(modules, "file", path)
+
+
+_PROGRAM_FIELDS: dict[str, tuple[bool, _Validator]] = {
+    "code": (True, _code(PROGRAM_CODE, "uppercase letters and digits in groups joined by '-', starting with a letter")),
+    "title_ja": (True, _text),
+    "title_en": (True, _text),
+    "description_ja": (True, _text),
+    "ojt_required_hours": (True, _ojt_hours),
+    "min_duration_days": (False, _int_in_range(0, None, "must not be negative")),
+    "modules": (True, _modules),
+}
+
+
+def _program_rules(entries: _Entries, folder: str) -> list[_Issue]:
+    issues: list[_Issue] = []
+    code = entries.values.get("code")
+    if code is not None and code != folder:
+        issues.append((_line(entries.nodes["code"][1]), f"code: {code!r} does not match its folder name {folder!r}"))
+    modules: list[_Entries] = entries.values.get("modules") or []
+    flags = [module.values.get("required") for module in modules]
+    if flags and None not in flags and not any(flags):
+        issues.append((_line(entries.nodes["modules"][0]), "modules: at least one module must be required"))
+    return issues
+
+
+def _syntax_issue(error: yaml.MarkedYAMLError) -> _Issue:
+    """Locate at the problem; mention where the construct began when that is elsewhere (an unclosed quote)."""
+    problem, context = error.problem_mark, error.context_mark
+    mark = problem or context
+    line = mark.line + 1 if mark else 1
+    message = f"YAML syntax error: {', '.join(part for part in (error.context, error.problem) if part)}"
+    if problem and context and context.line != problem.line:
+        message += f" (started at line {context.line + 1})"
+    return line, message
+
+
+def _compose(text: str) -> tuple[Node | None, list[_Issue]]:
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        return None, [_syntax_issue(error)]
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        return None, [(line, f"YAML syntax error: character #x{error.character:04x}: {error.reason}")]
+    if document is None:
+        return None, [(1, "file is empty")]
+    return document, []
+
+
+def _read_text(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file under root; a problem (not an exception) if it is missing or undecodable."""
+    try:
+        raw = (root / relative).read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(relative, 1, "file not found")]
+    except OSError as error:
+        return None, [Problem(relative, 1, f"cannot be read: {error.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(relative, raw.count(b"\n", 0, error.start) + 1, "not valid UTF-8")]
+    return text.removeprefix("\ufeff").replace("\r\n", "\n"), []
+
+
+def _module_body(root: Path, folder: str, entries: _Entries, path: str) -> tuple[str | None, list[Problem]]:
+    relative, line = entries.values["file"], _line(entries.nodes["file"][1])
+    yaml_file, target = f"{folder}/{PROGRAM_FILE}", root / folder / relative
+    try:
+        inside, found = target.resolve().is_relative_to((root / folder).resolve()), target.is_file()
+    except OSError as error:
+        return None, [Problem(yaml_file, line, f"{path}: cannot be read: {error.strerror}")]
+    if not inside:
+        return None, [Problem(yaml_file, line, f"{path}: {relative!r} points outside the programme folder")]
+    if not found:
+        return None, [Problem(yaml_file, line, f"{path}: Markdown file not found: {relative}")]
+    body, problems = _read_text(root, f"{folder}/{relative}")
+    if body is not None and not body.strip():
+        return None, [Problem(f"{folder}/{relative}", 1, "Markdown file is empty")]
+    return body, problems
+
+
+def compute_content_hash(program: ProgramDefinition) -> str:
+    """SHA-256 of a canonical JSON form of the definition and its Markdown bodies (content_hash excluded)."""
+    fields = dataclasses.asdict(program)
+    fields.pop("content_hash")
+    canonical = json.dumps({"format": HASH_FORMAT, "program": fields}, ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _definition(values: dict[str, Any], bodies: list[str]) -> ProgramDefinition:
+    modules = tuple(
+        ModuleDefinition(code=m["code"], title_ja=m["title_ja"], kind=m["kind"], required=m["required"],
+                         min_score=m.get("min_score"), estimated_minutes=m["estimated_minutes"], file=m["file"],
+                         body=body)
+        for m, body in zip((entries.values for entries in values["modules"]), bodies, strict=True)
+    )
+    program = ProgramDefinition(code=values["code"], title_ja=values["title_ja"], title_en=values["title_en"],
+                                description_ja=values["description_ja"],
+                                ojt_required_hours=values["ojt_required_hours"],
+                                min_duration_days=values.get("min_duration_days"), modules=modules,
+                                content_hash="")
+    return dataclasses.replace(program, content_hash=compute_content_hash(program))
+
+
+def _load_program(root: Path, folder: str) -> _Loaded:
+    yaml_file = f"{folder}/{PROGRAM_FILE}"
+    text, problems = _read_text(root, yaml_file)
+    document, issues = _compose(text) if text is not None else (None, [])
+    if document is None:
+        return _Loaded(folder, None, 1, None, problems + [Problem(yaml_file, line, m) for line, m in issues])
+    entries, issues = _read_mapping(document, "", _PROGRAM_FIELDS)
+    issues += _program_rules(entries, folder)
+    problems = [Problem(yaml_file, line, message) for line, message in issues]
+    bodies: list[str] = []
+    for index, module in enumerate(entries.values.get("modules") or []):
+        if "file" in module.values:
+            body, found = _module_body(root, folder, module, f"modules[{index}].file")
+            problems += found
+            bodies += [body] if body is not None else []
+    code_line = _line(entries.nodes["code"][1]) if "code" in entries.nodes else 1
+    definition = None if problems else _definition(entries.values, bodies)
+    return _Loaded(folder, entries.values.get("code"), code_line, definition, problems)
+
+
+def _duplicate_codes(loaded: list[_Loaded]) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in loaded:
+        others = [f"{other.folder}/{PROGRAM_FILE}" for other in loaded if other is not item and other.code
+                  and other.code == item.code]
+        if others:
+            message = f"code: {item.code!r} is also used by {', '.join(others)}"
+            problems.append(Problem(f"{item.folder}/{PROGRAM_FILE}", item.code_line, message))
+    return problems
+
+
+def _program_folders(root: Path) -> list[str]:
+    """Every visible subfolder is a programme; names starting with '.' or '_' are ignored."""
+    return sorted(path.name for path in root.iterdir() if path.is_dir() and not path.name.startswith((".", "_")))
+
+
+def load_content(root: Path) -> ContentResult:
+    """Load every programme under root; report all problems, keep only programmes that have none."""
+    if not root.is_dir():
+        return ContentResult([], [Problem(".", 1, f"content folder not found: {root}")])
+    loaded = [_load_program(root, folder) for folder in _program_folders(root)]
+    duplicates = _duplicate_codes(loaded)
+    clashing = {problem.file for problem in duplicates}
+    programs = [item.definition for item in loaded
+                if item.definition is not None and f"{item.folder}/{PROGRAM_FILE}" not in clashing]
+    problems = sorted([p for item in loaded for p in item.problems] + duplicates, key=lambda p: (p.file, p.line))
+    return ContentResult(programs, problems)
+
+
+def format_problems(problems: Iterable[Problem]) -> str:
+    """One line per problem: 'file:line: message'."""
+    return "\n".join(f"{problem.file}:{problem.line}: {problem.message}" for problem in problems)
