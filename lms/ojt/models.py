@@ -1,8 +1,8 @@
 """OJT host sites."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.dates import utcnow
@@ -37,3 +37,27 @@ class OjtSite(db.Model):
     activities: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Placement(db.Model):
+    """A learner's enrolment placed at an OJT site for a period within one fiscal year."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="period_ordered"),
+        CheckConstraint("status IN ('active', 'cancelled')", name="status_known"),
+        # one placement per enrolment and fiscal year (the programme's OJT period)
+        Index("uq_placements_enrollment_period", "enrollment_id", "fiscal_year", unique=True,
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+        Index("ix_placements_site_year", "site_id", "fiscal_year", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("ojt_sites.id"))
+    fiscal_year: Mapped[int]
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    matching_round_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
