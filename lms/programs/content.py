@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,6 +21,11 @@ SCORED_KINDS = frozenset({"quiz"})
 PROGRAM_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 MODULE_CODE = re.compile(r"[A-Z][A-Z0-9_-]*")
 MAX_CODE_LENGTH = 32
+# Upper bounds keep every value inside its database column and catch slips such as a missing decimal point.
+MAX_TITLE_LENGTH = 200
+MAX_OJT_HOURS = 10_000
+MAX_MODULE_MINUTES = 6_000
+MAX_DURATION_DAYS = 3_650
 # Bump when the canonical form changes, so that every content_hash changes with it.
 HASH_FORMAT = 1
 
@@ -132,6 +137,13 @@ def _text(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
     return node.value.strip(), []
 
 
+def _title(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
+    value, issues = _text(node, path)
+    if value is not None and len(value) > MAX_TITLE_LENGTH:
+        return _fail(node, path, f"must be at most {MAX_TITLE_LENGTH} characters, not {len(value)}")
+    return value, issues
+
+
 def _integer(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
     if _is(node, "int"):
         try:
@@ -158,16 +170,18 @@ def _ojt_hours(node: Node, path: str) -> tuple[float | None, list[_Issue]]:
         return _fail(node, path, "must be a finite number")
     if hours < 0:
         return _fail(node, path, "must not be negative")
+    if hours > MAX_OJT_HOURS:
+        return _fail(node, path, f"must be at most {MAX_OJT_HOURS}")
     if not (hours * 2).is_integer():
         return _fail(node, path, "must be a multiple of 0.5")
     return hours, []
 
 
-def _int_in_range(low: int, high: int | None, rule: str) -> _Validator:
+def _int_in_range(low: int, high: int) -> _Validator:
     def validate(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
         value, issues = _integer(node, path)
-        if value is not None and (value < low or (high is not None and value > high)):
-            return _fail(node, path, rule)
+        if value is not None and not low <= value <= high:
+            return _fail(node, path, f"must be between {low} and {high}")
         return value, issues
 
     return validate
@@ -200,7 +214,7 @@ def _markdown_path(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
     return relative.as_posix(), []
 
 
-def _suggestion(key: str, allowed: Iterable[str]) -> str:
+def _suggestion(key: str, allowed: Collection[str]) -> str:
     close = difflib.get_close_matches(key, list(allowed), n=1)
     return f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
 
@@ -233,11 +247,11 @@ def _read_mapping(node: Node, path: str, fields: dict[str, tuple[bool, _Validato
 
 _MODULE_FIELDS: dict[str, tuple[bool, _Validator]] = {
     "code": (True, _code(MODULE_CODE, "uppercase letters, digits, '_' and '-', starting with a letter")),
-    "title_ja": (True, _text),
+    "title_ja": (True, _title),
     "kind": (True, _kind),
     "required": (True, _boolean),
-    "min_score": (False, _int_in_range(0, 100, "must be between 0 and 100")),
-    "estimated_minutes": (True, _int_in_range(1, None, "must be greater than 0")),
+    "min_score": (False, _int_in_range(0, 100)),
+    "estimated_minutes": (True, _int_in_range(1, MAX_MODULE_MINUTES)),
     "file": (True, _markdown_path),
 }
 
@@ -282,11 +296,11 @@ def _modules(node: Node, path: str) -> tuple[list[_Entries] | None, list[_Issue]
 
 _PROGRAM_FIELDS: dict[str, tuple[bool, _Validator]] = {
     "code": (True, _code(PROGRAM_CODE, "uppercase letters and digits in groups joined by '-', starting with a letter")),
-    "title_ja": (True, _text),
-    "title_en": (True, _text),
+    "title_ja": (True, _title),
+    "title_en": (True, _title),
     "description_ja": (True, _text),
     "ojt_required_hours": (True, _ojt_hours),
-    "min_duration_days": (False, _int_in_range(0, None, "must not be negative")),
+    "min_duration_days": (False, _int_in_range(0, MAX_DURATION_DAYS)),
     "modules": (True, _modules),
 }
 
