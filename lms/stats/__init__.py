@@ -1,0 +1,1 @@
+"""Prefectural statistics: counts per prefecture, block and nation, with small-cell suppression."""
