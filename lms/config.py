@@ -28,6 +28,7 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+        self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
         # argon2id cost; the defaults follow RFC 9106's second recommended option
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)

@@ -18,6 +18,9 @@ def init_security(app: Flask) -> None:
                 "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                 "img-src 'self' data:",
             )
+        elif request.path.startswith("/verify"):
+            response.headers.setdefault(
+                "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
         else:
             response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         if request.path.startswith("/api/"):

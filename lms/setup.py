@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "lms.programs.api",
     "lms.learners.api",
     "lms.enrollments.api",
+    "lms.certificates.api",
 ]
 
 
@@ -33,6 +34,9 @@ def init_app(app: Flask) -> None:
 
     for name in BLUEPRINTS:
         api.register_blueprint(importlib.import_module(name).blp, url_prefix="/api/v1")
+    from lms.certificates.api import verify_blp
+
+    api.register_blueprint(verify_blp)
     from lms.health import bp as health_bp
 
     app.register_blueprint(health_bp)
@@ -49,11 +53,13 @@ def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
     import lms.audit.models  # noqa: F401
     import lms.auth.models  # noqa: F401
+    import lms.certificates.models  # noqa: F401
     import lms.enrollments.models  # noqa: F401
     import lms.idempotency  # noqa: F401
     import lms.learners.models  # noqa: F401
     import lms.ojt.models  # noqa: F401
     import lms.programs.models  # noqa: F401
+    import lms.ratelimit  # noqa: F401
     import lms.reference.models  # noqa: F401
 
 

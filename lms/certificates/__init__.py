@@ -1,0 +1,1 @@
+"""Completion certificates (修了証): rendering, issuing and public verification."""

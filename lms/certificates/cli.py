@@ -1,0 +1,32 @@
+"""`flask lms certificates process-batches`: the bulk-issue worker."""
+
+import time
+
+import click
+
+
+def register(group: click.Group) -> None:
+    @group.group("certificates")
+    def certificates():
+        """Certificate batches."""
+
+    @certificates.command("process-batches")
+    @click.option("--processes", default=2, show_default=True, help="Rendering processes.")
+    @click.option("--loop", is_flag=True, help="Keep polling for new batches.")
+    @click.option("--interval", default=5.0, show_default=True)
+    def process_batches(processes, loop, interval):
+        """Render queued batches (and resume ones whose worker died)."""
+        from tqdm import tqdm
+
+        from lms.certificates.batch import claim_next_batch, process_batch
+
+        while True:
+            batch = claim_next_batch("cli")
+            if batch is None:
+                if not loop:
+                    return
+                time.sleep(interval)
+                continue
+            with tqdm(total=batch.total, initial=batch.done, desc=f"batch {batch.id[:8]}", unit="cert") as bar:
+                batch = process_batch(batch, processes, bar.update)
+            click.echo(f"batch {batch.id}: {batch.status}, {batch.done}/{batch.total} done, {batch.failed} failed")

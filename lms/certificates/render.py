@@ -1,0 +1,172 @@
+"""Render completion certificates (修了証) from HTML templates to PDF with WeasyPrint."""
+
+import mimetypes
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from lms.dates import reiwa_date, western_date_ja
+
+CERTIFICATES_DIR = Path(__file__).resolve().parents[2] / "certificates"
+DEFAULT_TEMPLATE = "default"
+TEMPLATE_FILE = "certificate.html"
+STYLESHEET_FILE = "certificate.css"
+
+CONSORTIUM_NAME = "総合的な診療能力を持つ医師養成のためのリカレント教育事業 連絡協議会"
+MEMBER_ASSOCIATIONS: tuple[str, ...] = (
+    "全日本病院協会",
+    "日本プライマリ・ケア連合学会",
+    "日本病院会",
+    "全国自治体病院協議会",
+    "全国国民健康保険診療施設協議会",
+    "全国老人保健施設協会",
+    "日本老年医学会",
+)
+
+
+class RefusedURL(ValueError):
+    """A certificate tried to load a resource from outside its template folders."""
+
+
+class TemplateFetcher(URLFetcher):
+    """URL fetcher that serves files inside the template folders and refuses everything else."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        # fetch() below never calls the parent's; these options only narrow what the parent could do.
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        """Return the template file behind ``url``; raising makes WeasyPrint skip the resource."""
+        path = self.resolve(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def resolve(self, url: str) -> Path:
+        """Map a ``file:`` URL to a regular file inside one of the roots, or raise RefusedURL."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"refused URL: {url[:200]}")
+        # resolve() follows symlinks and "..", so a link pointing out of a root is refused too.
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not path.is_file() or not any(path.is_relative_to(root) for root in self.roots):
+            raise RefusedURL(f"refused URL: {url[:200]}")
+        return path
+
+
+def template_folder(template: str | None = None) -> Path:
+    """Return the folder of a programme's template, falling back to the default one."""
+    if template is None:
+        return CERTIFICATES_DIR / DEFAULT_TEMPLATE
+    if not template or template in (".", "..") or "/" in template or "\\" in template or "\0" in template:
+        raise ValueError(f"invalid certificate template name: {template!r}")
+    folder = CERTIFICATES_DIR / template
+    return folder if folder.is_dir() else CERTIFICATES_DIR / DEFAULT_TEMPLATE
+
+
+def _search_path(folder: Path) -> list[Path]:
+    """Return the folders searched for templates and assets: the programme's, then the default."""
+    default = CERTIFICATES_DIR / DEFAULT_TEMPLATE
+    return [folder] if folder == default else [folder, default]
+
+
+def format_hours(hours: float | int | Decimal) -> str:
+    """Print OJT hours without a trailing .0 (40, 40.5)."""
+    value = Decimal(str(hours)).normalize()
+    return f"{value:f}"
+
+
+def group_code(code: str, size: int = 4) -> str:
+    """Split a verification code into groups for reading aloud or typing (7K3M 9QX2 PD4H)."""
+    compact = "".join(ch for ch in code if ch.isalnum())
+    return " ".join(compact[i : i + size] for i in range(0, len(compact), size))
+
+
+def qr_svg(url: str) -> Markup:
+    """Return an inline SVG QR code of ``url``; safe to insert because segno emits only the symbol."""
+    qr = segno.make_qr(url, error="m")
+    # border=4 is the quiet zone the QR specification asks for, so scanning never depends on the layout.
+    return Markup(qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", lineclass=None))
+
+
+@lru_cache(maxsize=32)
+def _environment(folder: Path) -> Environment:
+    """Return the Jinja environment of a template folder, built once per process."""
+    env = Environment(
+        loader=FileSystemLoader([str(path) for path in _search_path(folder)]),
+        autoescape=True,
+        # A missing key must fail loudly rather than print a certificate with a blank name.
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        reiwa=reiwa_date, western_ja=western_date_ja, hours=format_hours, group_code=group_code
+    )
+    return env
+
+
+# Keyed by process id: a forked pool worker builds its own Pango/fontconfig state instead of reusing
+# (or finalising) the parent's, which another thread may have been using at the time of the fork.
+_font_configs: dict[int, FontConfiguration] = {}
+
+
+def _font_config() -> FontConfiguration:
+    """Return this process's font configuration, so fonts are loaded once, not per certificate."""
+    pid = os.getpid()
+    if pid not in _font_configs:
+        _font_configs[pid] = FontConfiguration()
+    return _font_configs[pid]
+
+
+@lru_cache(maxsize=32)
+def _fetcher(folder: Path) -> TemplateFetcher:
+    """Return the fetcher confined to a template folder and the default folder."""
+    return TemplateFetcher(_search_path(folder))
+
+
+@lru_cache(maxsize=32)
+def _stylesheet(folder: Path, pid: int) -> CSS:
+    """Return the parsed stylesheet of a template folder (its own, else the default one).
+
+    Keyed by process id too because @font-face rules register fonts in that process's font configuration.
+    """
+    path = next(p / STYLESHEET_FILE for p in _search_path(folder) if (p / STYLESHEET_FILE).is_file())
+    return CSS(filename=str(path), url_fetcher=_fetcher(folder), font_config=_font_config())
+
+
+def certificate_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Complete the caller's plain values with the issuer defaults and the QR code."""
+    values = {"issuer": CONSORTIUM_NAME, "member_associations": MEMBER_ASSOCIATIONS, **context}
+    values["qr_svg"] = qr_svg(values["verification_url"])
+    return values
+
+
+def render_certificate_html(context: Mapping[str, Any], *, template: str | None = None) -> str:
+    """Render the certificate's HTML; exposed so the template can be previewed and benchmarked."""
+    folder = template_folder(template)
+    return _environment(folder).get_template(TEMPLATE_FILE).render(certificate_context(context))
+
+
+def render_certificate_pdf(context: Mapping[str, Any], *, template: str | None = None) -> bytes:
+    """Render one certificate to PDF bytes; safe to call from a process pool."""
+    folder = template_folder(template)
+    html = HTML(
+        string=render_certificate_html(context, template=template),
+        base_url=str(folder) + "/",
+        url_fetcher=_fetcher(folder),
+    )
+    # WeasyPrint's image cache is left per document: a cached SVG image keeps its first document alive.
+    return html.write_pdf(stylesheets=[_stylesheet(folder, os.getpid())], font_config=_font_config())
