@@ -1,0 +1,573 @@
+"""Pure matching algorithms for OJT placements: deferred acceptance with and without regional caps."""
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from heapq import heappop, heappush, heapreplace
+from typing import Generic, Literal, TypedDict, TypeVar
+
+L = TypeVar("L", bound=Hashable)
+S = TypeVar("S", bound=Hashable)
+
+Reason = Literal["not_ranked", "site_full", "region_full", "blocking_pair"]
+
+__all__ = [
+    "Reason",
+    "SiteLoss",
+    "blocking_pairs",
+    "capacity_cutting",
+    "cap_violations",
+    "default_targets",
+    "deferred_acceptance",
+    "explain",
+    "flexible_deferred_acceptance",
+]
+
+
+class SiteLoss(TypedDict, Generic[L, S]):
+    """Why a learner is not at a site they ranked above their result."""
+
+    site: S
+    reason: Reason
+    # Learners held by the site whom the site ranks above this learner, best first.
+    lost_to: list[L]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Input indexing and validation
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Instance(Generic[L, S]):
+    """An instance with integer site and learner numbers, so proposal loops mostly index lists."""
+
+    learners: list[L]
+    learner_index: dict[L, int]
+    sites: list[S]
+    site_index: dict[S, int]
+    capacity: list[int]
+    # ranked[s][r] is the learner that site s ranks r-th (0 = best), as given.
+    ranked: list[list[L]]
+    # rank_of[s][learner] is that rank; a learner missing from it is unacceptable to site s. Keyed by the
+    # caller's ids rather than learner numbers: translating every site list would cost a second pass.
+    rank_of: list[dict[L, int]]
+    # choices[l] lists the sites learner l ranks, best first.
+    choices: list[list[int]]
+
+
+def _index_sites(capacities: Mapping[S, int]) -> tuple[list[S], dict[S, int], list[int]]:
+    """Number the sites in the capacities mapping and check the capacities."""
+    sites = list(capacities)
+    capacity = [int(capacities[s]) for s in sites]
+    for site, seats in zip(sites, capacity, strict=True):
+        if seats < 0:
+            raise ValueError(f"negative capacity {seats} for site {site!r}")
+    return sites, {s: i for i, s in enumerate(sites)}, capacity
+
+
+def _index_site_prefs(
+    site_prefs: Mapping[S, Sequence[L]], site_index: dict[S, int]
+) -> tuple[list[list[L]], list[dict[L, int]]]:
+    """Copy each site's ranking and build its rank lookup, rejecting repeated learners."""
+    ranked: list[list[L]] = [[] for _ in site_index]
+    rank_of: list[dict[L, int]] = [{} for _ in site_index]
+    for site, prefs in site_prefs.items():
+        s = site_index.get(site)
+        if s is None:
+            raise ValueError(f"site {site!r} has preferences but no capacity")
+        ranked[s] = list(prefs)
+        # zip() keeps the per-entry work in C; this runs once per (site, learner) pair.
+        rank_of[s] = dict(zip(ranked[s], range(len(ranked[s])), strict=True))
+        if len(rank_of[s]) != len(ranked[s]):
+            raise ValueError(f"site {site!r} ranks a learner twice")
+    return ranked, rank_of
+
+
+def _index_learner_prefs(learner_prefs: Mapping[L, Sequence[S]], site_index: dict[S, int]) -> list[list[int]]:
+    """Translate learners' lists to site numbers, rejecting unknown and repeated sites."""
+    choices: list[list[int]] = []
+    for learner, prefs in learner_prefs.items():
+        try:
+            ids = list(map(site_index.__getitem__, prefs))
+        except KeyError as error:
+            raise ValueError(f"learner {learner!r} ranks unknown site {error.args[0]!r}") from None
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"learner {learner!r} ranks a site twice")
+        choices.append(ids)
+    return choices
+
+
+def _index_instance(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+) -> _Instance[L, S]:
+    """Validate an instance and number its learners and sites."""
+    learners = list(learner_prefs)
+    learner_index = {lr: i for i, lr in enumerate(learners)}
+    sites, site_index, capacity = _index_sites(capacities)
+    ranked, rank_of = _index_site_prefs(site_prefs, site_index)
+    choices = _index_learner_prefs(learner_prefs, site_index)
+    return _Instance(learners, learner_index, sites, site_index, capacity, ranked, rank_of, choices)
+
+
+def _to_matching(instance: _Instance[L, S], held: list[list[int]]) -> dict[L, S | None]:
+    """Read the final matching off the sites' heaps of negated ranks."""
+    result: dict[L, S | None] = dict.fromkeys(instance.learners)
+    for s, heap in enumerate(held):
+        site, ranked = instance.sites[s], instance.ranked[s]
+        for negated_rank in heap:
+            result[ranked[-negated_rank]] = site
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------
+# Deferred acceptance
+# --------------------------------------------------------------------------------------------------------
+
+
+def _run_deferred_acceptance(instance: _Instance[L, S]) -> list[list[int]]:
+    """Learner-proposing deferred acceptance; returns each site's heap of negated ranks of holders."""
+    learners, learner_index = instance.learners, instance.learner_index
+    capacity, ranked, rank_of = instance.capacity, instance.ranked, instance.rank_of
+    choices = instance.choices
+    # A min-heap of negated ranks keeps the worst holder on top, so a full site compares in O(1).
+    held: list[list[int]] = [[] for _ in capacity]
+    next_choice = [0] * len(choices)
+    free = list(range(len(choices) - 1, -1, -1))
+    while free:
+        learner = free.pop()
+        name = learners[learner]
+        mine = choices[learner]
+        i = next_choice[learner]
+        while i < len(mine):
+            site = mine[i]
+            i += 1
+            rank = rank_of[site].get(name)
+            if rank is None:
+                continue
+            heap = held[site]
+            if len(heap) < capacity[site]:
+                heappush(heap, -rank)
+                break
+            if heap and -heap[0] > rank:
+                free.append(learner_index[ranked[site][-heapreplace(heap, -rank)]])
+                break
+        next_choice[learner] = i
+    return held
+
+
+def deferred_acceptance(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+) -> dict[L, S | None]:
+    """Return the learner-optimal stable matching (learner-proposing Gale–Shapley, many-to-one).
+
+    A learner is acceptable to a site only if the site ranks them; learners a site ranks who are not
+    keys of ``learner_prefs`` are ignored. A site in a learner's list that is not a key of
+    ``capacities``, a site ranked twice, a learner ranked twice, preferences of a site without a
+    capacity and negative capacities raise ValueError. Every learner is in the result, None when
+    unmatched. The result does not depend on the order of any mapping (the learner-optimal stable
+    matching is unique).
+    """
+    instance = _index_instance(learner_prefs, site_prefs, capacities)
+    return _to_matching(instance, _run_deferred_acceptance(instance))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Regional caps: targets, capacity cutting and flexible deferred acceptance
+# --------------------------------------------------------------------------------------------------------
+
+
+def _check_regions(
+    capacities: Mapping[S, int], regions: Mapping[str, Sequence[S]], caps: Mapping[str, int]
+) -> None:
+    """Check that regions list known sites, none twice, and have non-negative caps."""
+    seen: set[S] = set()
+    for name, members in regions.items():
+        if name not in caps:
+            raise ValueError(f"region {name!r} has no cap")
+        if caps[name] < 0:
+            raise ValueError(f"negative cap {caps[name]} for region {name!r}")
+        for site in members:
+            if site not in capacities:
+                raise ValueError(f"region {name!r} lists unknown site {site!r}")
+            if site in seen:
+                raise ValueError(f"site {site!r} is listed in more than one region (or twice)")
+            seen.add(site)
+
+
+def _check_targets(
+    capacities: Mapping[S, int],
+    targets: Mapping[S, int],
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> None:
+    """Check 0 <= target <= capacity for regional sites and that targets fit each region's cap."""
+    for name, members in regions.items():
+        total = 0
+        for site in members:
+            if site not in targets:
+                raise ValueError(f"site {site!r} in region {name!r} has no target")
+            if not 0 <= targets[site] <= capacities[site]:
+                raise ValueError(f"target {targets[site]} of site {site!r} is not within 0..capacity")
+            total += targets[site]
+        if total > caps[name]:
+            raise ValueError(f"targets of region {name!r} sum to {total}, above its cap {caps[name]}")
+
+
+def default_targets(
+    capacities: Mapping[S, int], regions: Mapping[str, Sequence[S]], caps: Mapping[str, int]
+) -> dict[S, int]:
+    """Return per-site targets: capacities, scaled down (floored) in regions whose capacity exceeds the cap.
+
+    Sites outside every region keep their capacity. Flooring guarantees each region's targets fit its cap.
+    """
+    _check_regions(capacities, regions, caps)
+    targets = {site: int(seats) for site, seats in capacities.items()}
+    for name, members in regions.items():
+        total = sum(capacities[s] for s in members)
+        if total > caps[name]:
+            for site in members:
+                targets[site] = capacities[site] * caps[name] // total
+    return targets
+
+
+def _resolve_targets(
+    capacities: Mapping[S, int],
+    targets: Mapping[S, int] | None,
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> Mapping[S, int]:
+    """Validate regions and targets, filling in default targets when none are given."""
+    _check_regions(capacities, regions, caps)
+    if targets is None:
+        return default_targets(capacities, regions, caps)
+    _check_targets(capacities, targets, regions, caps)
+    return targets
+
+
+def capacity_cutting(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+    targets: Mapping[S, int] | None,
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> dict[L, S | None]:
+    """Return the JRMP-style matching: regional sites' capacities cut to their targets, then plain DA.
+
+    Arguments are those of ``flexible_deferred_acceptance``; ``targets=None`` means ``default_targets``.
+    """
+    chosen = _resolve_targets(capacities, targets, regions, caps)
+    cut = dict(capacities)
+    for members in regions.values():
+        for site in members:
+            cut[site] = chosen[site]
+    return deferred_acceptance(learner_prefs, site_prefs, cut)
+
+
+class _Region:
+    """Seat accounting of one capped region during flexible deferred acceptance.
+
+    Seats above target are handed out round-robin in the region's fixed site order, so the k-th extra
+    seat of the site at position p is granted in turn (k, p), coded k * width + p. When the cap binds, the
+    seat to take back is the latest turn in use; a lazy max-heap of each site's latest turn finds it.
+    """
+
+    __slots__ = ("cap", "filled", "latest", "members", "turns", "width")
+
+    def __init__(self, cap: int, members: list[int]) -> None:
+        self.cap = cap
+        self.filled = 0
+        self.members = members
+        self.width = max(len(members), 1)
+        # Negated turn codes; a code is stale once its site's extra seat count has changed.
+        self.turns: list[int] = []
+        # The latest turn in use, -1 when no site is above target; read on every application at the cap.
+        self.latest = -1
+
+    def grant(self, position: int, extra: int) -> None:
+        """Record that the site at ``position`` now holds ``extra`` seats above its target."""
+        code = extra * self.width + position
+        heappush(self.turns, -code)
+        if code > self.latest:
+            self.latest = code
+
+    def release_latest(self, held: list[list[int]], target: list[int]) -> tuple[int, int]:
+        """Take back the latest extra seat from its site's worst holder; return (site, holder's rank)."""
+        if self.latest < 0:
+            raise RuntimeError("regional targets exceed the cap")
+        position = self.latest % self.width
+        site = self.members[position]
+        worst = -heappop(held[site])
+        extra = len(held[site]) - target[site]
+        if extra > 0:
+            heappush(self.turns, -(extra * self.width + position))
+        self._refresh(held, target)
+        return site, worst
+
+    def _refresh(self, held: list[list[int]], target: list[int]) -> None:
+        """Drop stale codes from the top of the heap and reset ``latest``."""
+        turns, width, members = self.turns, self.width, self.members
+        while turns:
+            extra, position = divmod(-turns[0], width)
+            site = members[position]
+            if len(held[site]) - target[site] == extra:
+                self.latest = -turns[0]
+                return
+            heappop(turns)
+        self.latest = -1
+
+
+@dataclass(slots=True)
+class _Regional:
+    """Integer-indexed regional data: each site's region (None when unconstrained), target and position."""
+
+    region_of: list[_Region | None]
+    target: list[int]
+    position: list[int]
+
+
+def _index_regions(
+    instance: _Instance[L, S],
+    targets: Mapping[S, int],
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> _Regional:
+    """Translate validated regions, caps and targets to integer-indexed arrays."""
+    n_sites = len(instance.sites)
+    regional = _Regional([None] * n_sites, [0] * n_sites, [0] * n_sites)
+    for name, members in regions.items():
+        ids = [instance.site_index[s] for s in members]
+        region = _Region(int(caps[name]), ids)
+        for position, s in enumerate(ids):
+            regional.region_of[s] = region
+            regional.target[s] = int(targets[members[position]])
+            regional.position[s] = position
+    return regional
+
+
+def _run_flexible(instance: _Instance[L, S], regional: _Regional) -> list[list[int]]:
+    """Flexible deferred acceptance, one application at a time; returns the sites' heaps of negated ranks."""
+    learners, learner_index = instance.learners, instance.learner_index
+    capacity, ranked, rank_of = instance.capacity, instance.ranked, instance.rank_of
+    choices = instance.choices
+    region_of, target, position = regional.region_of, regional.target, regional.position
+    held: list[list[int]] = [[] for _ in capacity]
+    next_choice = [0] * len(choices)
+    free = list(range(len(choices) - 1, -1, -1))
+    while free:
+        learner = free.pop()
+        name = learners[learner]
+        mine = choices[learner]
+        i = next_choice[learner]
+        while i < len(mine):
+            site = mine[i]
+            i += 1
+            rank = rank_of[site].get(name)
+            if rank is None:
+                continue
+            heap = held[site]
+            n = len(heap)
+            region = region_of[site]
+            # At its cap a region chooses again among its holders plus the applicant, which moves at most
+            # one seat: a site within target must grow, taking back the latest extra turn in use; above
+            # target it grows only if its next extra turn comes before that one.
+            if n < capacity[site] and (
+                region is None
+                or region.filled < region.cap
+                or n < target[site]
+                or region.latest > (n + 1 - target[site]) * region.width + position[site]
+            ):
+                if region is not None:
+                    if region.filled < region.cap:
+                        region.filled += 1
+                    else:
+                        loser, worst = region.release_latest(held, target)
+                        free.append(learner_index[ranked[loser][worst]])
+                    if n >= target[site]:
+                        region.grant(position[site], n + 1 - target[site])
+                heappush(heap, -rank)
+                break
+            # Otherwise the site's seat count stays: the applicant competes with its worst holder only.
+            if n and -heap[0] > rank:
+                free.append(learner_index[ranked[site][-heapreplace(heap, -rank)]])
+                break
+        next_choice[learner] = i
+    return held
+
+
+def flexible_deferred_acceptance(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+    targets: Mapping[S, int] | None,
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> dict[L, S | None]:
+    """Return the flexible deferred acceptance matching of Kamada and Kojima (2015, AER).
+
+    ``regions`` maps a region to its sites in the fixed order that breaks ties for seats above target;
+    ``caps`` bounds the learners placed in each region; ``targets`` (None: ``default_targets``) must
+    satisfy 0 <= target <= capacity and sum to at most the cap in each region. Sites in no region are
+    limited by their capacity only. Whenever a site receives applicants, its region tentatively keeps,
+    at each site, the target-many best applicants and holders, then hands the remaining seats up to the
+    cap one at a time round the sites in region order, each site taking its next best if below capacity;
+    the rest are rejected and apply to their next choice.
+
+    Applications are processed one at a time: the region's choice is substitutable and satisfies the law
+    of aggregate demand, so the result equals the paper's step-by-step run whatever the application
+    order, and does not depend on the order of the learner or site mappings. Input errors raise
+    ValueError as in ``deferred_acceptance``, plus regions listing unknown sites or overlapping, regions
+    without a cap and targets out of range.
+    """
+    instance = _index_instance(learner_prefs, site_prefs, capacities)
+    chosen = _resolve_targets(capacities, targets, regions, caps)
+    regional = _index_regions(instance, chosen, regions, caps)
+    return _to_matching(instance, _run_flexible(instance, regional))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Independent checks and explanations
+# --------------------------------------------------------------------------------------------------------
+
+
+def _holders(matching: Mapping[L, S | None]) -> dict[S, list[L]]:
+    """Group a matching by site."""
+    by_site: dict[S, list[L]] = {}
+    for learner, site in matching.items():
+        if site is not None:
+            by_site.setdefault(site, []).append(learner)
+    return by_site
+
+
+def _ranks(site_prefs: Mapping[S, Sequence[L]]) -> dict[S, dict[L, int]]:
+    """Return each site's rank lookup."""
+    return {site: {lr: r for r, lr in enumerate(prefs)} for site, prefs in site_prefs.items()}
+
+
+def _sites_above(prefs: Sequence[S], site: S | None) -> Sequence[S]:
+    """Return the sites a learner ranks above ``site`` (all of them when unmatched or off-list)."""
+    if site is None or site not in prefs:
+        return prefs
+    return prefs[: list(prefs).index(site)]
+
+
+def blocking_pairs(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+    matching: Mapping[L, S | None],
+) -> list[tuple[L, S]]:
+    """Return the pairs (learner, site) that block ``matching``, by direct check of the definition.
+
+    (l, s) blocks when l ranks s above their match (or is unmatched), s ranks l, and s either has a free
+    seat or ranks l above its worst holder. Deliberately shares no code with the algorithms above.
+    """
+    ranks = _ranks(site_prefs)
+    by_site = _holders(matching)
+    pairs: list[tuple[L, S]] = []
+    for learner, prefs in learner_prefs.items():
+        for site in _sites_above(prefs, matching.get(learner)):
+            site_ranks = ranks.get(site, {})
+            if learner not in site_ranks:
+                continue
+            holders = by_site.get(site, [])
+            free_seat = len(holders) < capacities.get(site, 0)
+            worst = max((site_ranks.get(h, len(site_ranks)) for h in holders), default=-1)
+            if free_seat or site_ranks[learner] < worst:
+                pairs.append((learner, site))
+    return pairs
+
+
+def cap_violations(
+    matching: Mapping[L, S | None],
+    capacities: Mapping[S, int],
+    regions: Mapping[str, Sequence[S]],
+    caps: Mapping[str, int],
+) -> list[str]:
+    """Describe every site above capacity and every region above its cap; empty when feasible."""
+    counts = {site: len(learners) for site, learners in _holders(matching).items()}
+    problems = [
+        f"site {site!r} holds {n} > capacity {capacities.get(site, 0)}"
+        for site, n in counts.items()
+        if n > capacities.get(site, 0)
+    ]
+    for name, members in regions.items():
+        total = sum(counts.get(site, 0) for site in members)
+        if total > caps[name]:
+            problems.append(f"region {name!r} holds {total} > cap {caps[name]}")
+    return problems
+
+
+def _loss(
+    learner: L,
+    site: S,
+    site_ranks: dict[L, int],
+    holders: list[L],
+    free_seat: bool,
+    region_full: bool,
+) -> SiteLoss[L, S]:
+    """Classify why ``learner`` is not at ``site``."""
+    if learner not in site_ranks:
+        return {"site": site, "reason": "not_ranked", "lost_to": []}
+    mine = site_ranks[learner]
+    better = sorted((h for h in holders if site_ranks.get(h, mine + 1) < mine), key=site_ranks.__getitem__)
+    reason: Reason
+    if not free_seat and len(better) == len(holders):
+        reason = "site_full"
+    elif region_full and len(better) == len(holders):
+        reason = "region_full"
+    else:
+        reason = "blocking_pair"
+    return {"site": site, "reason": reason, "lost_to": better}
+
+
+def explain(
+    learner_prefs: Mapping[L, Sequence[S]],
+    site_prefs: Mapping[S, Sequence[L]],
+    capacities: Mapping[S, int],
+    matching: Mapping[L, S | None],
+    regions: Mapping[str, Sequence[S]] | None = None,
+    caps: Mapping[str, int] | None = None,
+) -> dict[L, list[SiteLoss[L, S]]]:
+    """Explain, for each learner unmatched or below their first choice, each site they ranked higher.
+
+    Per site, in the learner's order: "not_ranked" (the site did not rank them), "site_full" (no free
+    seat; ``lost_to`` lists the holders, all ranked above the learner), "region_full" (a free seat, but the
+    site's region is at its cap; only when ``regions`` and ``caps`` are given) or "blocking_pair" (the
+    matching is not stable at this pair). Learners matched to their first choice are omitted.
+    """
+    ranks = _ranks(site_prefs)
+    by_site = _holders(matching)
+    region_full = _full_regions(by_site, regions or {}, caps or {})
+    result: dict[L, list[SiteLoss[L, S]]] = {}
+    for learner, prefs in learner_prefs.items():
+        match = matching.get(learner)
+        if prefs and match == prefs[0]:
+            continue
+        result[learner] = [
+            _loss(
+                learner,
+                site,
+                ranks.get(site, {}),
+                by_site.get(site, []),
+                len(by_site.get(site, [])) < capacities.get(site, 0),
+                site in region_full,
+            )
+            for site in _sites_above(prefs, match)
+        ]
+    return result
+
+
+def _full_regions(
+    by_site: Mapping[S, list[L]], regions: Mapping[str, Sequence[S]], caps: Mapping[str, int]
+) -> set[S]:
+    """Return the sites whose region holds as many learners as its cap."""
+    full: set[S] = set()
+    for name, members in regions.items():
+        if sum(len(by_site.get(site, [])) for site in members) >= caps[name]:
+            full.update(members)
+    return full
