@@ -156,10 +156,13 @@ def _page(result: dict | None, code: str, status: int) -> Response:
 
 @verify_blp.route("/verify/<code>")
 class VerifyByCode(MethodView):
-    @verify_blp.doc(responses={"200": {"description": "The certificate's status", "content": {
-        "application/json": {"schema": VerificationSchema},
-        "text/html": {"schema": {"type": "string"}}}}})
-    @verify_blp.alt_response(404, response="NOT_FOUND")
+    @verify_blp.doc(responses={
+        "200": {"description": "The certificate's status", "content": {
+            "application/json": {"schema": VerificationSchema}, "text/html": {"schema": {"type": "string"}}}},
+        "404": {"description": "Unknown code: a page for browsers, problem+json otherwise", "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}},
+            "text/html": {"schema": {"type": "string"}}}},
+    })
     @verify_blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def get(self, code):
         """Verify a certificate by its code: an HTML page for browsers, JSON for `Accept: application/json`."""
