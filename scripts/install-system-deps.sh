@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests need: a Japanese font and HarfBuzz's subsetter for WeasyPrint,
-# poppler-utils to read PDFs back in tests. Installs only what is missing.
+# poppler-utils to read PDFs back in tests, chromium to check the pages people look at. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils)
+PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the whole system on this machine: schema, demo data when empty, the API on 127.0.0.1:5000.
+# Start the whole system on this machine: schema, demo data when empty, the API on 127.0.0.1:5000,
+# the scheduler process and the certificate batch worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
@@ -15,6 +16,8 @@ if $FLASK lms --help | grep -q scheduler; then
   $FLASK lms scheduler &
   pids+=($!)
 fi
+$FLASK lms certificates process-batches --loop &
+pids+=($!)
 .venv/bin/gunicorn --bind "${BIND:-127.0.0.1:5000}" --workers "${WORKERS:-2}" --access-logfile - wsgi:app &
 pids+=($!)
 wait -n "${pids[@]}"
