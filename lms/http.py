@@ -8,6 +8,7 @@ from flask import request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
 
 PROBLEM_JSON = "application/problem+json"
@@ -84,8 +85,48 @@ def paged(items, total: int, args: dict):
     return items, 200, page_headers(total, args["page"], args["per_page"])
 
 
+class ArgumentsParser(FlaskParser):
+    """webargs parser whose JSON integers are whole numbers: marshmallow would truncate 2.5 to 2."""
+
+    def pre_load(self, location_data, *, schema, req, location):
+        if location == "json":
+            errors = _fractions(schema, location_data)
+            if errors:
+                raise ma.ValidationError(errors)
+        return location_data
+
+
+def _fractions(schema: ma.Schema, data) -> dict:
+    """Errors for fractional numbers given to (non-strict) Integer fields, nested schemas included."""
+    if not isinstance(data, dict):
+        return {}
+    errors: dict = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in data:
+            error = _field_fractions(field, data[key])
+            if error:
+                errors[key] = error
+    return errors
+
+
+def _field_fractions(field: ma.fields.Field, value):
+    if isinstance(field, ma.fields.Integer) and isinstance(value, float) and not value.is_integer():
+        return [field.error_messages["invalid"]]
+    if isinstance(field, ma.fields.Nested) and isinstance(field.schema, ma.Schema):
+        items = value if field.many and isinstance(value, list) else [value]
+        found = {i: e for i, item in enumerate(items) if (e := _fractions(field.schema, item))}
+        return (found if field.many else found.get(0)) or None
+    if isinstance(field, ma.fields.List) and isinstance(value, list):
+        found = {i: e for i, item in enumerate(value) if (e := _field_fractions(field.inner, item))}
+        return found or None
+    return None
+
+
 class Blueprint(_Blueprint):
-    """The project's blueprint (a seam for later shared behaviour)."""
+    """The project's blueprint: shared argument parsing (and a seam for later shared behaviour)."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 class IdConverter(BaseConverter):

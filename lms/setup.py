@@ -13,7 +13,11 @@ BLUEPRINTS = [
     "lms.programs.api",
     "lms.learners.api",
     "lms.enrollments.api",
+    "lms.stats.api",
+    "lms.progress.api",
+    "lms.ojt.api",
     "lms.certificates.api",
+    "lms.reports.api",
 ]
 
 
@@ -59,8 +63,10 @@ def _import_models() -> None:
     import lms.learners.models  # noqa: F401
     import lms.ojt.models  # noqa: F401
     import lms.programs.models  # noqa: F401
+    import lms.progress.models  # noqa: F401
     import lms.ratelimit  # noqa: F401
     import lms.reference.models  # noqa: F401
+    import lms.reports.models  # noqa: F401
 
 
 def _root():

@@ -1,8 +1,8 @@
-"""OJT host sites."""
+"""OJT host sites, placements and matching rounds."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.dates import utcnow
@@ -15,6 +15,15 @@ SITE_KIND_LABELS = {"hospital": "病院", "clinic": "診療所", "geriatric_faci
 ACTIVITIES = ("outpatient", "home_visits", "ward", "emergency", "community_care", "other")
 ACTIVITY_LABELS = {"outpatient": "外来", "home_visits": "訪問診療", "ward": "病棟", "emergency": "救急",
                    "community_care": "地域包括ケア", "other": "その他"}
+PLACEMENT_STATUSES = ("active", "cancelled")
+MECHANISMS = ("deferred_acceptance", "flexible_deferred_acceptance")
+# open: taking preferences and rankings; matched: results are current; published: placements made
+ROUND_STATUSES = ("open", "matched", "published")
+OUTCOMES = ("matched", "unmatched", "excluded")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class OjtSite(db.Model):
@@ -37,6 +46,14 @@ class OjtSite(db.Model):
     activities: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def kind_ja(self) -> str:
+        return SITE_KIND_LABELS[self.kind]
+
+    @property
+    def activities_ja(self) -> list[str]:
+        return [ACTIVITY_LABELS[a] for a in self.activities or []]
 
 
 class Placement(db.Model):
@@ -61,3 +78,83 @@ class Placement(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active")
     matching_round_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class MatchingRound(db.Model):
+    """A matching of learners to OJT sites for one fiscal year, optionally with regional caps."""
+
+    __tablename__ = "matching_rounds"
+    __table_args__ = (
+        CheckConstraint(_in("mechanism", MECHANISMS), name="mechanism_known"),
+        CheckConstraint(_in("status", ROUND_STATUSES), name="status_known"),
+        CheckConstraint("placement_end_date >= placement_start_date", name="period_ordered"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    fiscal_year: Mapped[int] = mapped_column(index=True)
+    mechanism: Mapped[str] = mapped_column(String(40))
+    # [{name, prefecture_codes, cap}], in the order given
+    regions: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    placement_start_date: Mapped[date]
+    placement_end_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    # counts of the current run (without the per-learner entries, which are MatchingResult rows)
+    summary: Mapped[dict | None] = mapped_column(JSON)
+    run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MatchingPreference(db.Model):
+    """One entry of an enrolment's ranked list of sites in a round (rank 1 is the first choice)."""
+
+    __tablename__ = "matching_preferences"
+    __table_args__ = (
+        UniqueConstraint("round_id", "enrollment_id", "site_id"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+        # a site's applicants, for default priorities and supervisors' views
+        Index("ix_matching_preferences_round_site", "round_id", "site_id"),
+    )
+
+    round_id: Mapped[str] = mapped_column(ForeignKey("matching_rounds.id", ondelete="CASCADE"), primary_key=True)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("enrollments.id"), primary_key=True, index=True)
+    rank: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("ojt_sites.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SiteRanking(db.Model):
+    """A site's ranked list of applicants in a round; applicants left out are not acceptable to it."""
+
+    __tablename__ = "matching_site_rankings"
+
+    round_id: Mapped[str] = mapped_column(ForeignKey("matching_rounds.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("ojt_sites.id"), primary_key=True)
+    enrollment_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    submitted_by: Mapped[str | None] = mapped_column(String(36))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchingResult(db.Model):
+    """One enrolment's outcome in the current run of a round, with why it did not get higher choices."""
+
+    __tablename__ = "matching_results"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", OUTCOMES), name="outcome_known"),
+        Index("ix_matching_results_round_site", "round_id", "site_id"),
+    )
+
+    round_id: Mapped[str] = mapped_column(ForeignKey("matching_rounds.id", ondelete="CASCADE"), primary_key=True)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("enrollments.id"), primary_key=True, index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("ojt_sites.id"))
+    choice_rank: Mapped[int | None]
+    choices: Mapped[int] = mapped_column(default=0)
+    excluded_reason: Mapped[str | None] = mapped_column(String(40))
+    # [{site_id, reason, lost_to: [enrollment ids]}] for each site ranked above the outcome
+    explanation: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    placement_id: Mapped[str | None] = mapped_column(ForeignKey("placements.id"))

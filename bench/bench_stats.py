@@ -1,0 +1,128 @@
+"""Latency of the prefectural statistics against a national-scale PostgreSQL database.
+
+    .venv/bin/python bench/generate_national.py --database-url postgresql://postgres@127.0.0.1:5432/lms_bench
+    .venv/bin/python bench/bench_stats.py --database-url postgresql://postgres@127.0.0.1:5432/lms_bench
+
+Times `GET /api/v1/stats/prefectures?fiscal_year=2026` through the Flask test client with an admin token
+(the whole request: authentication, queries, JSON) against the naive query that joins learners to
+enrolments and groups by the learner's prefecture and status for the same fiscal year; the endpoint must
+take at most a quarter of the naive query's time. Also times the 2020-2026 series, an official's and
+an organisation's view (with suppression), and a prefecture's detail.
+"""
+
+import argparse
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+
+from lms import create_app  # noqa: E402
+from lms.config import Config  # noqa: E402
+from lms.dates import utcnow  # noqa: E402
+from lms.extensions import db  # noqa: E402
+
+YEAR = 2026
+NAIVE_YEAR = """
+    SELECT l.workplace_prefecture_code, e.status, count(*)
+    FROM enrollments e JOIN learners l ON l.id = e.learner_id
+    WHERE e.fiscal_year = :year
+    GROUP BY l.workplace_prefecture_code, e.status
+"""
+NAIVE_ALL_YEARS = """
+    SELECT l.workplace_prefecture_code, e.status, count(*)
+    FROM enrollments e JOIN learners l ON l.id = e.learner_id
+    GROUP BY l.workplace_prefecture_code, e.status
+"""
+COUNTING = """
+    SELECT prefecture_code, status, ever_active, count(*) FROM enrollments
+    WHERE fiscal_year >= :year AND fiscal_year < :year + 1
+    GROUP BY fiscal_year, prefecture_code, status, ever_active
+"""
+
+
+def median_ms(run: Callable[[], object], repeats: int) -> float:
+    run()
+    run()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def token_for(role: str, **scope) -> str:
+    from lms.auth.models import AccessToken
+    from lms.auth.permissions import token_digest
+    from lms.auth.service import new_user
+
+    user = new_user(f"bench-{role}-{secrets.token_hex(6)}@example.jp", secrets.token_urlsafe(16), role, **scope)
+    db.session.flush()
+    token = secrets.token_urlsafe(24)
+    db.session.add(AccessToken(token_hash=token_digest(token), user_id=user.id,
+                               expires_at=utcnow() + timedelta(hours=1)))
+    db.session.commit()
+    return token
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    if not args.database_url.startswith(("postgresql", "postgres")):
+        sys.exit("refusing: the benchmark needs PostgreSQL (give a postgresql:// URL)")
+    config = Config()
+    config.SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://" + args.database_url.split("://", 1)[1]
+    app = create_app(config)
+    client = app.test_client()
+    with app.app_context():
+        n = db.session.scalar(text("SELECT count(*) FROM enrollments"))
+        print(f"enrolments: {n:,}; learners: {db.session.scalar(text('SELECT count(*) FROM learners')):,}")
+        plan = db.session.execute(text("EXPLAIN " + COUNTING), {"year": YEAR}).scalars().all()
+        print("plan of the counting query:", next(line.strip() for line in plan if "Scan" in line))
+        tokens = {"admin": token_for("consortium_admin"),
+                  "official 13": token_for("prefecture_official", prefecture_code="13"),
+                  "org_staff JPCA": token_for("org_staff", organization_code="JPCA")}
+        naive_year = median_ms(lambda: db.session.execute(text(NAIVE_YEAR), {"year": YEAR}).all(), args.repeats)
+        naive_all = median_ms(lambda: db.session.execute(text(NAIVE_ALL_YEARS)).all(), args.repeats)
+        db.session.rollback()
+
+    def get(url: str, who: str = "admin") -> Callable[[], object]:
+        def run():
+            response = client.get(url, headers={"Authorization": f"Bearer {tokens[who]}"})
+            assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return run
+
+    one_year = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}"), args.repeats)
+    series = median_ms(get("/api/v1/stats/prefectures?from_fiscal_year=2020&to_fiscal_year=2026"), args.repeats)
+    official = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "official 13"), args.repeats)
+    org = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "org_staff JPCA"), args.repeats)
+    csv = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}&format=csv", "official 13"), args.repeats)
+    detail = median_ms(get(f"/api/v1/stats/prefectures/13?fiscal_year={YEAR}", "official 13"), args.repeats)
+    detail_other = median_ms(get(f"/api/v1/stats/prefectures/27?fiscal_year={YEAR}", "official 13"), args.repeats)
+    print(f"median of {args.repeats} runs (ms):")
+    print(f"  naive join, FY{YEAR} (learners ⋈ enrolments by learner prefecture, status): {naive_year:8.1f}")
+    print(f"  naive join, all fiscal years:                                          {naive_all:8.1f}")
+    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (admin):                       {one_year:8.1f}")
+    print(f"  GET /stats/prefectures 2020-2026 series (admin):                        {series:8.1f}")
+    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (official 13, suppressed):     {official:8.1f}")
+    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (org_staff JPCA, suppressed):  {org:8.1f}")
+    print(f"  GET /stats/prefectures?fiscal_year={YEAR}&format=csv (official 13):      {csv:8.1f}")
+    print(f"  GET /stats/prefectures/13 detail (official 13, own):                    {detail:8.1f}")
+    print(f"  GET /stats/prefectures/27 detail (official 13, suppressed):             {detail_other:8.1f}")
+    ratio = one_year / naive_year
+    print(f"endpoint / naive (same year): {ratio:.3f} (must be <= 0.25): {'OK' if ratio <= 0.25 else 'TOO SLOW'}")
+    if ratio > 0.25:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

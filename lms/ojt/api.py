@@ -1,0 +1,261 @@
+"""OJT endpoints: the site registry and its import, placements, matching rounds."""
+
+from flask import request
+from flask.views import MethodView
+
+from lms.auth.models import ADMIN, LEARNER, OFFICIAL, ORG_STAFF, SUPERVISOR
+from lms.auth.permissions import auth_required, current_actor
+from lms.http import PAGE_HEADERS, Blueprint, paged
+from lms.idempotency import idempotent
+from lms.ojt import placements, round_run, rounds, service
+from lms.ojt.round_schemas import (
+    MatchingAssignmentSchema,
+    MatchingResultSchema,
+    PreferenceInSchema,
+    PreferenceQueryArgsSchema,
+    PreferenceSchema,
+    PublishResultSchema,
+    RankingInSchema,
+    RankingSchema,
+    RoundCreateSchema,
+    RoundQueryArgsSchema,
+    RoundSchema,
+)
+from lms.ojt.schemas import (
+    PlacementCancelSchema,
+    PlacementCreateSchema,
+    PlacementQueryArgsSchema,
+    PlacementSchema,
+    SiteCreateSchema,
+    SiteImportResultSchema,
+    SiteQueryArgsSchema,
+    SiteSchema,
+    SiteSupervisorSchema,
+    SiteUpdateSchema,
+    SiteUploadSchema,
+)
+
+blp = Blueprint("ojt", __name__, description="OJT sites, placements and matching rounds")
+ANYONE = (ADMIN, ORG_STAFF, OFFICIAL, SUPERVISOR, LEARNER)
+# webargs ignores unknown query parameters by default; None lets the schemas' RAISE apply
+QUERY = {"location": "query", "unknown": None}
+CSV_BODY = {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@blp.route("/ojt-sites")
+class Sites(MethodView):
+    @blp.arguments(SiteQueryArgsSchema, **QUERY)
+    @blp.response(200, SiteSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """List OJT sites (public), by prefecture, kind, activity and 医師少数区域."""
+        items, total = service.list_sites(**args)
+        return paged(items, total, args)
+
+    @auth_required(ADMIN)
+    @idempotent
+    @blp.arguments(SiteCreateSchema)
+    @blp.response(201, SiteSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields):
+        """Register an OJT site."""
+        return service.create_site(current_actor(), fields)
+
+
+@blp.route("/ojt-sites/import")
+class SiteImport(MethodView):
+    @auth_required(ADMIN)
+    @idempotent
+    @blp.arguments(SiteUploadSchema, location="files")
+    @blp.doc(**CSV_BODY)
+    @blp.response(200, SiteImportResultSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, files):
+        """Import sites from CSV (multipart `file`, or a text/csv body): UTF-8 or Shift_JIS, English or
+        Japanese headers (施設コード, 施設名, 種別, 都道府県コード, 二次医療圏, 医師少数区域, 年間受入上限,
+        OJT内容); upserts by external code; any bad row: 422 listing every problem, nothing imported."""
+        data = files["file"].read() if "file" in files else request.get_data()
+        return service.import_sites(current_actor(), data)
+
+
+@blp.route("/ojt-sites/<id:site_id>")
+class SiteById(MethodView):
+    @blp.response(200, SiteSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, site_id):
+        """Get an OJT site (public)."""
+        return service.get_site(site_id)
+
+    @auth_required(ADMIN)
+    @blp.arguments(SiteUpdateSchema)
+    @blp.response(200, SiteSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, fields, site_id):
+        """Change an OJT site."""
+        return service.update_site(current_actor(), site_id, fields)
+
+
+@blp.route("/ojt-sites/<id:site_id>/supervisors")
+class SiteSupervisors(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, SiteSupervisorSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, site_id):
+        """List the site's supervisors (指導医 accounts)."""
+        return service.list_supervisors(site_id)
+
+
+@blp.route("/placements")
+class Placements(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, SUPERVISOR, LEARNER)
+    @blp.arguments(PlacementQueryArgsSchema, **QUERY)
+    @blp.response(200, PlacementSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """List the placements the caller may see."""
+        items, total = placements.list_placements(current_actor(), **args)
+        return paged(items, total, args)
+
+    @auth_required(ADMIN, ORG_STAFF)
+    @idempotent
+    @blp.arguments(PlacementCreateSchema)
+    @blp.response(201, PlacementSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields):
+        """Place an active enrolment at a site within one fiscal year; 409 when the site is full."""
+        return placements.create(current_actor(), **fields)
+
+
+@blp.route("/placements/<id:placement_id>")
+class PlacementById(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, SUPERVISOR, LEARNER)
+    @blp.response(200, PlacementSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, placement_id):
+        """Get a placement."""
+        return placements.get(current_actor(), placement_id)
+
+
+@blp.route("/placements/<id:placement_id>/cancel")
+class PlacementCancel(MethodView):
+    @auth_required(ADMIN, ORG_STAFF)
+    @blp.arguments(PlacementCancelSchema)
+    @blp.response(200, PlacementSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields, placement_id):
+        """Cancel a placement, freeing its seat."""
+        return placements.cancel(current_actor(), placement_id, fields.get("reason"))
+
+
+@blp.route("/matching-rounds")
+class Rounds(MethodView):
+    @auth_required(*ANYONE)
+    @blp.arguments(RoundQueryArgsSchema, **QUERY)
+    @blp.response(200, RoundSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """List matching rounds."""
+        items, total = rounds.list_rounds(**args)
+        return paged(items, total, args)
+
+    @auth_required(ADMIN)
+    @idempotent
+    @blp.arguments(RoundCreateSchema)
+    @blp.response(201, RoundSchema)
+    def post(self, fields):
+        """Open a matching round for a fiscal year, optionally with regional caps."""
+        return rounds.create_round(current_actor(), **fields)
+
+
+@blp.route("/matching-rounds/<id:round_id>")
+class RoundById(MethodView):
+    @auth_required(*ANYONE)
+    @blp.response(200, RoundSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, round_id):
+        """Get a matching round."""
+        return rounds.get_round(round_id)
+
+
+@blp.route("/matching-rounds/<id:round_id>/preferences")
+class Preferences(MethodView):
+    @auth_required(ADMIN, LEARNER)
+    @blp.arguments(PreferenceQueryArgsSchema, **QUERY)
+    @blp.response(200, PreferenceSchema(many=True), headers=PAGE_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, round_id):
+        """List submitted preferences (a learner sees their own)."""
+        items, total = rounds.list_preferences(current_actor(), round_id, **args)
+        return paged(items, total, args)
+
+    @auth_required(LEARNER, ADMIN)
+    @blp.arguments(PreferenceInSchema)
+    @blp.response(200, PreferenceSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def put(self, fields, round_id):
+        """Submit an active enrolment's ranked list of sites (at most 20)."""
+        return rounds.set_preferences(current_actor(), round_id, **fields)
+
+
+@blp.route("/matching-rounds/<id:round_id>/rankings/<id:site_id>")
+class Rankings(MethodView):
+    @auth_required(SUPERVISOR, ADMIN)
+    @blp.response(200, RankingSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, round_id, site_id):
+        """The site's applicants and the order a run will use."""
+        return rounds.get_ranking(current_actor(), round_id, site_id)
+
+    @auth_required(SUPERVISOR, ADMIN)
+    @blp.arguments(RankingInSchema)
+    @blp.response(200, RankingSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def put(self, fields, round_id, site_id):
+        """Rank the site's applicants (its supervisor or an admin); those left out are not acceptable."""
+        return rounds.set_ranking(current_actor(), round_id, site_id, fields["enrollment_ids"])
+
+
+@blp.route("/matching-rounds/<id:round_id>/run")
+class RoundRun(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, MatchingResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, round_id):
+        """Run the matching on the current preferences, rankings and remaining capacities."""
+        return round_run.run(current_actor(), round_id)
+
+
+@blp.route("/matching-rounds/<id:round_id>/results")
+class RoundResults(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, MatchingResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def get(self, round_id):
+        """The current run: counts by site and region, blocking pairs, every enrolment's outcome."""
+        return round_run.results(round_id)
+
+
+@blp.route("/matching-rounds/<id:round_id>/results/me")
+class MyRoundResults(MethodView):
+    @auth_required(LEARNER)
+    @blp.response(200, MatchingAssignmentSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def get(self, round_id):
+        """The caller's own outcome in a published round, with why they did not get higher choices."""
+        return round_run.my_results(current_actor(), round_id)
+
+
+@blp.route("/matching-rounds/<id:round_id>/publish")
+class RoundPublish(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, PublishResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, round_id):
+        """Create the matched placements in one transaction; publishing again creates nothing."""
+        return round_run.publish(current_actor(), round_id)

@@ -1,0 +1,119 @@
+"""OJT site use cases: the public registry, admin edits, CSV import and supervisors."""
+
+from dataclasses import asdict
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.service import record
+from lms.auth.models import SUPERVISOR, User, UserSite
+from lms.auth.permissions import Actor
+from lms.db import commit_or_conflict
+from lms.errors import Conflict, Invalid, NotFound
+from lms.extensions import db
+from lms.ojt.import_csv import parse_sites_csv
+from lms.ojt.models import OjtSite
+from lms.reference.service import prefecture_codes
+
+DUPLICATE_CODE = "Another site has this external code."
+DEFAULTS = {"shortage_area": False, "activities": []}
+
+
+def get_site(site_id: str) -> OjtSite:
+    site = db.session.get(OjtSite, site_id)
+    if site is None:
+        raise NotFound("No such OJT site.")
+    return site
+
+
+def list_sites(*, page: int, per_page: int, activity: str | None = None, **filters) -> tuple[list[OjtSite], int]:
+    """Sites by prefecture, kind, activity and shortage area, in prefecture then name order."""
+    query = select(OjtSite)
+    for name, value in filters.items():
+        query = query.where(getattr(OjtSite, name) == value)
+    if activity is not None:
+        # activities are a JSON list of fixed codes, none a substring of another once quoted
+        query = query.where(cast(OjtSite.activities, String).like(f'%"{activity}"%'))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(OjtSite.prefecture_code, OjtSite.name, OjtSite.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return list(items), total
+
+
+def flush_or_conflict(message: str) -> None:
+    """Flush; a unique-constraint race becomes 409 instead of 500."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(message) from exc
+
+
+def _check_prefecture(fields: dict) -> None:
+    if "prefecture_code" in fields and fields["prefecture_code"] not in prefecture_codes():
+        raise Invalid(field="prefecture_code", message="unknown prefecture")
+
+
+def create_site(actor: Actor, fields: dict) -> OjtSite:
+    _check_prefecture(fields)
+    site = OjtSite(**{**DEFAULTS, **fields})
+    db.session.add(site)
+    flush_or_conflict(DUPLICATE_CODE)
+    record(actor, "ojt_site.create", "ojt_site", site.id)
+    commit_or_conflict(DUPLICATE_CODE)
+    return site
+
+
+def update_site(actor: Actor, site_id: str, fields: dict) -> OjtSite:
+    """Change a site; lowering the capacity leaves existing placements as they are."""
+    site = get_site(site_id)
+    _check_prefecture(fields)
+    changed = sorted(name for name, value in fields.items() if getattr(site, name) != value)
+    for name in changed:
+        setattr(site, name, fields[name])
+    if changed:
+        record(actor, "ojt_site.update", "ojt_site", site.id, fields=changed)
+        commit_or_conflict(DUPLICATE_CODE)
+    return site
+
+
+def list_supervisors(site_id: str) -> list[User]:
+    get_site(site_id)
+    return list(db.session.scalars(
+        select(User).join(UserSite, UserSite.user_id == User.id)
+        .where(UserSite.site_id == site_id, User.role == SUPERVISOR).order_by(User.email)))
+
+
+def import_sites(actor: Actor, data: bytes) -> dict:
+    """Upsert the sites of a CSV by external code: all rows or none; an unchanged row is left alone."""
+    parsed = parse_sites_csv(data, prefecture_codes())
+    if parsed.errors:
+        raise Invalid(f"{len(parsed.errors)} problem(s) in the file; nothing was imported.",
+                      errors={"file": [asdict(e) for e in parsed.errors]})
+    codes = [row.fields["external_code"] for row in parsed.rows]
+    existing: dict[str, OjtSite] = {}
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        existing.update((s.external_code, s) for s in db.session.scalars(
+            select(OjtSite).where(OjtSite.external_code.in_(chunk))))
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    rows = []
+    for row in parsed.rows:
+        site = existing.get(row.fields["external_code"])
+        if site is None:
+            site = OjtSite(**{**DEFAULTS, **row.fields})
+            db.session.add(site)
+            action = "created"
+        else:
+            changed = [name for name, value in row.fields.items() if getattr(site, name) != value]
+            for name in changed:
+                setattr(site, name, row.fields[name])
+            action = "updated" if changed else "unchanged"
+        counts[action] += 1
+        rows.append((row.line, site, action))
+    flush_or_conflict("Another import changed these sites at the same time; try again.")
+    record(actor, "ojt_site.import", "ojt_site", None, encoding=parsed.encoding, **counts)
+    commit_or_conflict("Another import changed these sites at the same time; try again.")
+    return {"encoding": parsed.encoding, **counts,
+            "rows": [{"line": line, "external_code": site.external_code, "site_id": site.id, "action": action}
+                     for line, site, action in rows]}

@@ -1,0 +1,1 @@
+"""Progress: module progress (REST and xAPI), OJT hour logs with supervisor review, completion."""

@@ -1,0 +1,149 @@
+"""Progress endpoints: module progress (REST and xAPI), the progress summary, OJT hour logs."""
+
+import json
+from http import HTTPStatus
+
+from flask import jsonify, request
+from flask.views import MethodView
+
+from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
+from lms.auth.permissions import auth_required, current_actor
+from lms.errors import BadRequest
+from lms.http import PAGE_HEADERS, Blueprint, PageArgsSchema, paged
+from lms.idempotency import idempotent
+from lms.progress import ojt_logs, service, statements, xapi
+from lms.progress.schemas import (
+    ModuleProgressSchema,
+    ModuleProgressUpdateSchema,
+    OjtLogCreateSchema,
+    OjtLogQueryArgsSchema,
+    OjtLogSchema,
+    OjtLogUpdateSchema,
+    OjtReviewSchema,
+    ProgressSchema,
+)
+
+blp = Blueprint("progress", __name__, description="Progress: modules (REST and xAPI), OJT hours, completion")
+
+XAPI_PATH = "/xapi/statements"
+VERSION_DOC = {"description": "xAPI version of the response", "schema": {"type": "string"}}
+
+
+@blp.after_request
+def _xapi_version(response):
+    if request.path.endswith(XAPI_PATH):
+        response.headers[xapi.VERSION_HEADER] = xapi.VERSION
+    return response
+
+
+@blp.route("/enrollments/<id:enrollment_id>/modules/<module_code>")
+class ModuleProgressByCode(MethodView):
+    @auth_required(ADMIN, LEARNER)
+    @blp.arguments(ModuleProgressUpdateSchema)
+    @blp.response(200, ModuleProgressSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def put(self, fields, enrollment_id, module_code):
+        """Record progress in a module: idempotent, keeps the best score and the first completion."""
+        return service.record_module(current_actor(), enrollment_id, module_code, fields)
+
+
+@blp.route("/enrollments/<id:enrollment_id>/progress")
+class Progress(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, LEARNER, SUPERVISOR)
+    @blp.response(200, ProgressSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, enrollment_id):
+        """An enrolment's progress: modules, approved OJT hours, and what is missing for completion."""
+        return service.progress(current_actor(), enrollment_id)
+
+
+@blp.route(XAPI_PATH)
+class Statements(MethodView):
+    @auth_required(LEARNER)
+    @blp.doc(parameters=[{"in": "header", "name": xapi.VERSION_HEADER, "required": True,
+                          "schema": {"type": "string", "pattern": xapi.VERSION_PATTERN.pattern}}],
+             requestBody={"required": True, "content": {"application/json": {"schema": xapi.STATEMENTS_BODY}}})
+    @blp.response(200, {"type": "array", "items": {"type": "string", "format": "uuid"}},
+                  description="The ids of the statements, in the order sent",
+                  headers={xapi.VERSION_HEADER: VERSION_DOC})
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(413, response=HTTPStatus(413).name)
+    def post(self):
+        """Store xAPI 1.0.3 statements about the caller (one or a list, all or none); returns their ids."""
+        xapi.check_version(request.headers.get(xapi.VERSION_HEADER))
+        ids = statements.ingest(current_actor(), xapi.parse_body(_json_body()))
+        return jsonify(ids)
+
+
+def _json_body():
+    try:
+        return json.loads(request.get_data(cache=False) or b"null")
+    except ValueError as exc:
+        raise BadRequest("The request body is not valid JSON.") from exc
+
+
+@blp.route("/placements/<id:placement_id>/ojt-logs")
+class PlacementOjtLogs(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, LEARNER, SUPERVISOR)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, OjtLogSchema(many=True), headers=PAGE_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, placement_id):
+        """A placement's OJT logs (the learner, the site's supervisor, the organisation's staff, admin)."""
+        items, total = ojt_logs.list_placement_logs(current_actor(), placement_id, **args)
+        return paged(items, total, args)
+
+    @auth_required(LEARNER)
+    @idempotent
+    @blp.arguments(OjtLogCreateSchema)
+    @blp.response(201, OjtLogSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields, placement_id):
+        """Log OJT hours on one day of the caller's placement (0.5–12 in 0.5 steps, 24 a day at most)."""
+        return ojt_logs.create_log(current_actor(), placement_id, fields)
+
+
+@blp.route("/ojt-logs")
+class OjtLogs(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, LEARNER, SUPERVISOR)
+    @blp.arguments(OjtLogQueryArgsSchema, location="query")
+    @blp.response(200, OjtLogSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """OJT logs the caller may see; `status=pending` is a supervisor's review queue."""
+        items, total = ojt_logs.list_logs(current_actor(), **args)
+        return paged(items, total, args)
+
+
+@blp.route("/ojt-logs/<id:log_id>")
+class OjtLogById(MethodView):
+    @auth_required(ADMIN, ORG_STAFF, LEARNER, SUPERVISOR)
+    @blp.response(200, OjtLogSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, log_id):
+        """An OJT log."""
+        return ojt_logs.get_log(current_actor(), log_id)
+
+    @auth_required(LEARNER)
+    @blp.arguments(OjtLogUpdateSchema)
+    @blp.response(200, OjtLogSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, fields, log_id):
+        """Correct a pending or rejected log (it is reviewed again); an approved log cannot change."""
+        return ojt_logs.update_log(current_actor(), log_id, fields)
+
+
+@blp.route("/ojt-logs/<id:log_id>/review")
+class OjtLogReview(MethodView):
+    @auth_required(ADMIN, SUPERVISOR)
+    @blp.arguments(OjtReviewSchema)
+    @blp.response(200, OjtLogSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields, log_id):
+        """Approve or reject an OJT log (the site's supervisor or admin); only approved hours count."""
+        return ojt_logs.review_log(current_actor(), log_id, fields["decision"], fields.get("comment"))

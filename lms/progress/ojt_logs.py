@@ -1,0 +1,156 @@
+"""OJT hour logs: learners record hours at their placement, the site's supervisor reviews them."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from lms.audit.service import record
+from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
+from lms.auth.permissions import Actor
+from lms.dates import today_jst, utcnow
+from lms.enrollments.models import Enrollment
+from lms.errors import Conflict, Invalid, NotFound
+from lms.extensions import db
+from lms.learners.models import Learner
+from lms.ojt.models import Placement
+from lms.progress import service
+from lms.progress.models import OjtLog
+from lms.progress.rules import hours_text
+
+MAX_HOURS_PER_DATE = Decimal(24)
+APPROVED_IS_FINAL = "An approved OJT log cannot change."
+
+
+def _scoped(actor: Actor, query):
+    """Limit a query joined to Placement and Enrollment to what the actor may see."""
+    if actor.role == ADMIN:
+        return query
+    if actor.role == ORG_STAFF:
+        return query.where(Enrollment.organization_code == actor.organization_code)
+    if actor.role == SUPERVISOR:
+        return query.where(Placement.site_id.in_(sorted(actor.site_ids)))
+    if actor.role == LEARNER:
+        return query.join(Learner, Learner.id == Enrollment.learner_id).where(Learner.user_id == actor.id)
+    return query.where(False)
+
+
+def _placement(actor: Actor, placement_id: str) -> Placement:
+    query = select(Placement).join(Enrollment, Enrollment.id == Placement.enrollment_id)
+    placement = db.session.scalar(_scoped(actor, query).where(Placement.id == placement_id))
+    if placement is None:
+        raise NotFound("No such placement.")
+    return placement
+
+
+def _visible_logs(actor: Actor):
+    query = (select(OjtLog).join(Placement, Placement.id == OjtLog.placement_id)
+             .join(Enrollment, Enrollment.id == Placement.enrollment_id))
+    return _scoped(actor, query)
+
+
+def get_log(actor: Actor, log_id: str) -> OjtLog:
+    log = db.session.scalar(_visible_logs(actor).where(OjtLog.id == log_id))
+    if log is None:
+        raise NotFound("No such OJT log.")
+    return log
+
+
+def list_logs(actor: Actor, *, page: int, per_page: int, placement_id: str | None = None,
+              status: str | None = None) -> tuple[list[OjtLog], int]:
+    query = _visible_logs(actor)
+    if placement_id is not None:
+        query = query.where(OjtLog.placement_id == placement_id)
+    if status is not None:
+        query = query.where(OjtLog.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(OjtLog.date, OjtLog.created_at, OjtLog.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return list(items), total
+
+
+def list_placement_logs(actor: Actor, placement_id: str, **args) -> tuple[list[OjtLog], int]:
+    _placement(actor, placement_id)
+    return list_logs(actor, placement_id=placement_id, **args)
+
+
+def _check_day(placement: Placement, day: date, hours: Decimal, today: date, *, excluding: str | None = None):
+    """Inside the placement period, not in the future, and at most 24 hours on the date across the
+    learner's logs (the learner row is locked, so concurrent logs cannot pass the cap together)."""
+    if day > today:
+        raise Invalid(field="date", message="must not be in the future")
+    if not placement.start_date <= day <= placement.end_date:
+        raise Invalid(field="date", message=f"must be within the placement period "
+                                            f"{placement.start_date.isoformat()}–{placement.end_date.isoformat()}")
+    learner_id = db.session.scalar(select(Enrollment.learner_id).where(Enrollment.id == placement.enrollment_id))
+    db.session.execute(select(Learner.id).where(Learner.id == learner_id).with_for_update())
+    query = (select(func.coalesce(func.sum(OjtLog.hours), 0)).join(Placement, Placement.id == OjtLog.placement_id)
+             .join(Enrollment, Enrollment.id == Placement.enrollment_id)
+             .where(Enrollment.learner_id == learner_id, OjtLog.date == day, OjtLog.status != "rejected"))
+    if excluding is not None:
+        query = query.where(OjtLog.id != excluding)
+    logged = Decimal(db.session.scalar(query))
+    if logged + hours > MAX_HOURS_PER_DATE:
+        raise Invalid(field="hours", message=f"at most 24 hours on one date; {hours_text(logged)} "
+                                             f"hours are logged on {day.isoformat()}")
+
+
+def _check_open(placement: Placement) -> None:
+    if placement.status != "active":
+        raise Conflict("This placement was cancelled.")
+    status = db.session.scalar(select(Enrollment.status).where(Enrollment.id == placement.enrollment_id))
+    if status != "active":
+        raise Conflict(service.NOT_ACTIVE)
+
+
+def create_log(actor: Actor, placement_id: str, fields: dict, *, today: date | None = None) -> OjtLog:
+    """Log hours on one day of the caller's placement; they count once the supervisor approves them."""
+    placement = _placement(actor, placement_id)
+    _check_open(placement)
+    hours = Decimal(str(fields["hours"]))
+    _check_day(placement, fields["date"], hours, today or today_jst())
+    log = OjtLog(placement_id=placement.id, date=fields["date"], hours=hours, activity=fields["activity"],
+                 note=fields.get("note"), status="pending")
+    db.session.add(log)
+    db.session.commit()
+    return log
+
+
+def update_log(actor: Actor, log_id: str, fields: dict, *, today: date | None = None) -> OjtLog:
+    """Correct a pending or rejected log (it goes back to pending); an approved log is final."""
+    log = get_log(actor, log_id)
+    placement = db.session.get(Placement, log.placement_id)
+    _check_open(placement)
+    if log.status == "approved":
+        raise Conflict(APPROVED_IS_FINAL)
+    values = {"date": fields.get("date", log.date), "activity": fields.get("activity", log.activity),
+              "hours": Decimal(str(fields["hours"])) if "hours" in fields else log.hours,
+              "note": fields.get("note", log.note)}
+    _check_day(placement, values["date"], values["hours"], today or today_jst(), excluding=log.id)
+    changed = db.session.execute(update(OjtLog).where(OjtLog.id == log.id, OjtLog.status != "approved").values(
+        **values, status="pending", review_comment=None, reviewed_by=None, reviewed_at=None, updated_at=utcnow()))
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(APPROVED_IS_FINAL)
+    db.session.commit()
+    return get_log(actor, log_id)
+
+
+def review_log(actor: Actor, log_id: str, decision: str, comment: str | None = None,
+               *, now: datetime | None = None) -> OjtLog:
+    """Approve or reject a log (the site's supervisor or an admin); approving may complete the enrolment."""
+    now = now or utcnow()
+    log = get_log(actor, log_id)
+    if log.status == "approved":
+        raise Conflict(APPROVED_IS_FINAL)
+    changed = db.session.execute(update(OjtLog).where(OjtLog.id == log.id, OjtLog.status != "approved").values(
+        status=decision, review_comment=comment, reviewed_by=actor.id, reviewed_at=now, updated_at=now))
+    if changed.rowcount != 1:  # approved by someone else meanwhile
+        db.session.rollback()
+        raise Conflict(APPROVED_IS_FINAL)
+    record(actor, "ojt_log.review", "ojt_log", log.id, decision=decision, hours=str(log.hours))
+    enrollment_id = db.session.scalar(select(Placement.enrollment_id).where(Placement.id == log.placement_id))
+    db.session.commit()
+    if decision == "approved":
+        service.maybe_complete(enrollment_id, now=now)
+    return get_log(actor, log_id)

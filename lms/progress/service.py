@@ -1,0 +1,296 @@
+"""Progress use cases: module progress, the progress summary, and completing enrolments."""
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer, lazyload
+
+from lms.audit.service import record
+from lms.auth.models import LEARNER
+from lms.auth.permissions import Actor
+from lms.dates import utcnow
+from lms.enrollments import service as enrollments
+from lms.enrollments.models import Enrollment
+from lms.errors import Conflict, Invalid
+from lms.extensions import db
+from lms.learners import service as learners
+from lms.learners.models import Learner
+from lms.ojt.models import Placement
+from lms.programs.models import ProgramModule, ProgramVersion
+from lms.progress import rules
+from lms.progress.models import ModuleProgress, ModuleProgressUpdate, OjtLog, XapiStatement
+
+log = logging.getLogger(__name__)
+
+# Called with the enrolment id after a completion commits (for example to issue the certificate).
+ON_COMPLETED: list[Callable[[str], None]] = []
+
+FUTURE_SKEW = timedelta(minutes=5)
+NOT_ACTIVE = "Progress is recorded only for an active enrolment."
+
+
+def program_rules(version: ProgramVersion) -> rules.ProgramRules:
+    return rules.ProgramRules(
+        modules=tuple(rules.ModuleRule(m.code, m.title_ja, m.required, m.min_score) for m in version.modules),
+        ojt_required_hours=Decimal(version.ojt_required_hours), min_duration_days=version.min_duration_days)
+
+
+_RULES: dict[str, rules.ProgramRules] = {}
+
+
+def rules_of(version_id: str) -> rules.ProgramRules:
+    """A programme version's rules, read once per process: a version never changes (a changed definition
+    becomes a new version), so the hot paths need not load it with every request."""
+    cached = _RULES.get(version_id)
+    if cached is None:
+        cached = _RULES[version_id] = program_rules(db.session.get(ProgramVersion, version_id))
+    return cached
+
+
+def happened_at(at: datetime | None, now: datetime, field: str) -> datetime:
+    """When something happened, as reported: not in the future (a clock a few minutes ahead is forgiven)."""
+    if at is None:
+        return now
+    if at > now + FUTURE_SKEW:
+        raise Invalid(field=field, message="must not be in the future")
+    return min(at, now)
+
+
+def lock_enrollments(ids: Iterable[str], *, learner_id: str | None = None) -> dict[str, Enrollment]:
+    """Load enrolments locked for this transaction (in id order, so batches cannot deadlock)."""
+    query = select(Enrollment).where(Enrollment.id.in_(sorted(set(ids))))
+    if learner_id is not None:
+        query = query.where(Enrollment.learner_id == learner_id)
+    rows = db.session.scalars(query.order_by(Enrollment.id).with_for_update(of=Enrollment)
+                              .options(lazyload(Enrollment.program_version))
+                              .execution_options(populate_existing=True))
+    return {e.id: e for e in rows}
+
+
+def fold_into_summaries(changes: dict[tuple[str, str], list[rules.ModuleEvent]],
+                        min_scores: dict[tuple[str, str], int | None], *, rebuild: bool = False) -> set[str]:
+    """Fold new events into the stored module summaries; `rebuild` folds all unvoided events again.
+    Returns the enrolments in which a module became done (only those can have become complete)."""
+    newly_done: set[str] = set()
+    if not changes:
+        return newly_done
+    enrollment_ids = {e for e, _ in changes}
+    codes = {c for _, c in changes}
+    existing = {(p.enrollment_id, p.module_code): p for p in db.session.scalars(select(ModuleProgress).where(
+        ModuleProgress.enrollment_id.in_(enrollment_ids), ModuleProgress.module_code.in_(codes)))}
+    if rebuild:
+        changes = {key: [] for key in changes}
+        updates = select(ModuleProgressUpdate).where(ModuleProgressUpdate.enrollment_id.in_(enrollment_ids),
+                                                     ModuleProgressUpdate.module_code.in_(codes))
+        statements = select(XapiStatement).where(
+            XapiStatement.enrollment_id.in_(enrollment_ids), XapiStatement.module_code.in_(codes),
+            XapiStatement.status.is_not(None), XapiStatement.voided_by.is_(None)).options(defer(XapiStatement.statement))
+        for query in (updates, statements):
+            for row in db.session.scalars(query):
+                key = (row.enrollment_id, row.module_code)
+                if key in changes:
+                    changes[key].append(row.as_event())
+    for key, events in changes.items():
+        row = existing.get(key)
+        min_score = min_scores.get(key)
+        state = rules.ModuleState() if rebuild or row is None else row.state()
+        for event in events:
+            state = rules.apply_event(state, event, min_score)
+        if state.status is None:
+            if row is not None:
+                db.session.delete(row)
+            continue
+        if row is None:
+            row = ModuleProgress(enrollment_id=key[0], module_code=key[1])
+            db.session.add(row)
+        done_at = rules.module_met_at(state, min_score)
+        if done_at is not None and row.done_at is None:
+            newly_done.add(key[0])
+        row.set_state(state, done_at)
+    return newly_done
+
+
+def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: dict,
+                  *, now: datetime | None = None) -> dict:
+    """Record a module's progress (PUT): repeating it changes nothing; the best score and first
+    completion are kept."""
+    now = now or utcnow()
+    enrollment = enrollments.get(actor, enrollment_id)
+    module = enrollment.program_version.module(module_code)
+    if module is None:
+        raise Invalid(field="module_code", message="not a module of this enrolment's programme version")
+    occurred_at = happened_at(fields["occurred_at"], now, "occurred_at")
+    enrollment = lock_enrollments([enrollment.id])[enrollment.id]
+    if enrollment.status != "active":
+        raise Conflict(NOT_ACTIVE)
+    score = None if fields.get("score") is None else Decimal(str(fields["score"])).quantize(Decimal("0.01"))
+    event = rules.ModuleEvent(fields["status"], occurred_at, score, fields.get("minutes_spent"), "rest")
+    repeated = db.session.scalar(select(ModuleProgressUpdate.id).where(
+        ModuleProgressUpdate.enrollment_id == enrollment.id, ModuleProgressUpdate.module_code == module.code,
+        ModuleProgressUpdate.status == event.status, ModuleProgressUpdate.occurred_at == occurred_at,
+        _equal(ModuleProgressUpdate.score, score), _equal(ModuleProgressUpdate.minutes, event.minutes)).limit(1))
+    newly_done = set()
+    if repeated is None:
+        db.session.add(ModuleProgressUpdate(
+            enrollment_id=enrollment.id, module_code=module.code, status=event.status, score=score,
+            minutes=event.minutes, occurred_at=occurred_at, recorded_at=now, recorded_by=actor.id))
+        key = (enrollment.id, module.code)
+        newly_done = fold_into_summaries({key: [event]}, {key: module.min_score})
+        if actor.role != LEARNER:
+            record(actor, "progress.module", "enrollment", enrollment.id, module_code=module.code,
+                   status=event.status)
+    db.session.commit()
+    if newly_done:
+        maybe_complete(enrollment.id, now=now)
+    row = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_code == module.code))
+    return module_view(module, row)
+
+
+def _equal(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def module_view(module: ProgramModule, row: ModuleProgress | None) -> dict:
+    view = {"code": module.code, "title_ja": module.title_ja, "kind": module.kind, "required": module.required,
+            "min_score": module.min_score, "status": None, "best_score": None, "first_completed_at": None,
+            "minutes_spent": 0, "last_activity_at": None, "done": False, "done_at": None}
+    if row is not None:
+        view.update(status=row.status, best_score=row.best_score, first_completed_at=row.first_completed_at,
+                    minutes_spent=row.minutes_spent, last_activity_at=row.last_activity_at,
+                    done=row.done_at is not None, done_at=row.done_at)
+    return view
+
+
+def _approved_logs(enrollment_id: str) -> list[rules.ApprovedLog]:
+    rows = db.session.execute(select(OjtLog.hours, OjtLog.reviewed_at).join(
+        Placement, Placement.id == OjtLog.placement_id).where(
+        Placement.enrollment_id == enrollment_id, OjtLog.status == "approved"))
+    return [rules.ApprovedLog(Decimal(hours), reviewed_at) for hours, reviewed_at in rows]
+
+
+def _summaries(enrollment_id: str) -> dict[str, ModuleProgress]:
+    return {p.module_code: p for p in db.session.scalars(
+        select(ModuleProgress).where(ModuleProgress.enrollment_id == enrollment_id))}
+
+
+def evaluate(enrollment: Enrollment, now: datetime, summaries: dict[str, ModuleProgress] | None = None
+             ) -> rules.Evaluation:
+    summaries = _summaries(enrollment.id) if summaries is None else summaries
+    return rules.evaluate(rules_of(enrollment.program_version_id),
+                          {code: p.state() for code, p in summaries.items()},
+                          _approved_logs(enrollment.id), enrollment.activated_at, now)
+
+
+def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -> dict:
+    """The progress summary of an enrolment the caller may see."""
+    enrollment = enrollments.get(actor, enrollment_id)
+    if actor.role != LEARNER:  # someone else's learning record: personal data, so the access is audited
+        record(actor, "progress.read", "enrollment", enrollment.id)
+        db.session.commit()
+    now = now or utcnow()
+    summaries = _summaries(enrollment.id)
+    evaluation = evaluate(enrollment, now, summaries)
+    pending = db.session.scalars(select(OjtLog.hours).join(Placement, Placement.id == OjtLog.placement_id).where(
+        Placement.enrollment_id == enrollment.id, OjtLog.status == "pending"))
+    return {
+        "enrollment_id": enrollment.id, "status": enrollment.status, "completed_at": enrollment.completed_at,
+        "modules_required": evaluation.modules_required, "modules_done": evaluation.modules_done,
+        "ojt_hours_required": evaluation.ojt_hours_required, "ojt_hours_approved": evaluation.ojt_hours_approved,
+        "ojt_hours_pending": sum(pending, Decimal(0)),
+        "min_duration_days": enrollment.program_version.min_duration_days, "percent": evaluation.percent,
+        "completion_ready": evaluation.complete, "missing": list(evaluation.missing),
+        "modules": [module_view(m, summaries.get(m.code)) for m in enrollment.program_version.modules],
+    }
+
+
+def maybe_complete(enrollment_id: str, *, now: datetime | None = None) -> bool:
+    """Complete the enrolment if every rule is met; runs after the triggering change committed, so of
+    two concurrent events the later one sees both. Returns whether this call completed it."""
+    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True,
+                                options=[lazyload(Enrollment.program_version)])
+    if enrollment is None or enrollment.status != "active":
+        return False
+    evaluation = evaluate(enrollment, now or utcnow())
+    if not evaluation.complete:
+        return False
+    record(None, "progress.completed", "enrollment", enrollment.id, completed_at=evaluation.met_at.isoformat())
+    try:
+        enrollments.move(None, "system", enrollment, "completed", at=evaluation.met_at)
+    except Conflict:  # a concurrent event completed it first (or it left "active" meanwhile)
+        db.session.rollback()
+        return False
+    for hook in ON_COMPLETED:
+        try:
+            hook(enrollment.id)
+        except Exception:  # the completion stands; a failing follow-up is logged, not the caller's error
+            log.exception("completion hook %r failed for enrolment %s", hook, enrollment.id)
+    return True
+
+
+def complete_due(*, now: datetime | None = None) -> int:
+    """Complete active enrolments that meet every rule: those whose last rule was a waiting period (no
+    event arrives when it ends), and any whose completing event failed after its commit. Run daily from
+    the scheduler; returns how many were completed."""
+    now = now or utcnow()
+    ids = db.session.scalars(select(Enrollment.id).where(
+        Enrollment.status == "active", Enrollment.activated_at.is_not(None)).order_by(Enrollment.id)).all()
+    return sum(1 for enrollment_id in ids if maybe_complete(enrollment_id, now=now))
+
+
+def supervised_enrollment_ids(actor: Actor):
+    """Enrolments with an active placement at one of the supervisor's sites."""
+    return select(Placement.enrollment_id).where(Placement.site_id.in_(sorted(actor.site_ids)),
+                                                 Placement.status == "active")
+
+
+enrollments.SUPERVISOR_SCOPES.append(supervised_enrollment_ids)
+
+
+def _learner_enrollment_ids(learner: Learner):
+    return select(Enrollment.id).where(Enrollment.learner_id == learner.id)
+
+
+def _export_module_progress(learner: Learner) -> list[dict]:
+    rows = db.session.scalars(select(ModuleProgress).where(
+        ModuleProgress.enrollment_id.in_(_learner_enrollment_ids(learner))).order_by(ModuleProgress.enrollment_id,
+                                                                                     ModuleProgress.module_code))
+    return [{"enrollment_id": p.enrollment_id, "module_code": p.module_code, "status": p.status,
+             "best_score": None if p.best_score is None else float(p.best_score),
+             "first_completed_at": _iso(p.first_completed_at), "done_at": _iso(p.done_at),
+             "minutes_spent": p.minutes_spent, "last_activity_at": _iso(p.last_activity_at)} for p in rows]
+
+
+def _export_module_updates(learner: Learner) -> list[dict]:
+    rows = db.session.scalars(select(ModuleProgressUpdate).where(
+        ModuleProgressUpdate.enrollment_id.in_(_learner_enrollment_ids(learner)))
+        .order_by(ModuleProgressUpdate.recorded_at, ModuleProgressUpdate.id))
+    return [{"id": u.id, "enrollment_id": u.enrollment_id, "module_code": u.module_code, "status": u.status,
+             "score": None if u.score is None else float(u.score), "minutes_spent": u.minutes,
+             "occurred_at": _iso(u.occurred_at), "recorded_at": _iso(u.recorded_at)} for u in rows]
+
+
+def _export_statements(learner: Learner) -> list[dict]:
+    rows = db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)
+                              .order_by(XapiStatement.stored_at, XapiStatement.id))
+    return [{"id": s.id, "enrollment_id": s.enrollment_id, "stored_at": _iso(s.stored_at),
+             "voided_by": s.voided_by, "statement": s.statement} for s in rows]
+
+
+def _export_ojt_logs(learner: Learner) -> list[dict]:
+    rows = db.session.scalars(select(OjtLog).join(Placement, Placement.id == OjtLog.placement_id).where(
+        Placement.enrollment_id.in_(_learner_enrollment_ids(learner))).order_by(OjtLog.date, OjtLog.created_at))
+    return [{"id": o.id, "placement_id": o.placement_id, "date": o.date.isoformat(), "hours": float(o.hours),
+             "activity": o.activity, "status": o.status, "note": o.note, "review_comment": o.review_comment,
+             "reviewed_at": _iso(o.reviewed_at), "created_at": _iso(o.created_at)} for o in rows]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+learners.EXPORT_SECTIONS.update(module_progress=_export_module_progress, module_progress_updates=_export_module_updates,
+                                xapi_statements=_export_statements, ojt_logs=_export_ojt_logs)

@@ -1,0 +1,1 @@
+"""Scheduled reports: report types, schedules, runs and their artifacts."""
