@@ -29,6 +29,8 @@ class Config:
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
         self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)
+        self.REPORT_RETENTION_DAYS = _int("REPORT_RETENTION_DAYS", 90)
+        self.REPORT_MAX_ATTEMPTS = _int("REPORT_MAX_ATTEMPTS", 3)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
         # argon2id cost; the defaults follow RFC 9106's second recommended option
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)

@@ -6,16 +6,12 @@ cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
 FLASK=.venv/bin/flask
 $FLASK db upgrade
-if $FLASK lms --help | grep -q demo-data; then
-  $FLASK lms demo-data --if-empty
-fi
+$FLASK lms demo-data --if-empty
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
-if $FLASK lms --help | grep -q scheduler; then
-  $FLASK lms scheduler &
-  pids+=($!)
-fi
+$FLASK lms scheduler &
+pids+=($!)
 $FLASK lms certificates process-batches --loop &
 pids+=($!)
 .venv/bin/gunicorn --bind "${BIND:-127.0.0.1:5000}" --workers "${WORKERS:-2}" --access-logfile - wsgi:app &
