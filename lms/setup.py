@@ -23,6 +23,7 @@ BLUEPRINTS = [
 
 def init_app(app: Flask) -> None:
     _import_models()
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     from lms.http import IdConverter, id_param_schema
 
     app.url_map.converters["id"] = IdConverter
@@ -51,6 +52,14 @@ def init_app(app: Flask) -> None:
     from lms.cli import register_cli
 
     register_cli(app)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    """The embedded default lives in the instance folder, which a fresh checkout does not have."""
+    from pathlib import Path
+
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _import_models() -> None:
