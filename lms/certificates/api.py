@@ -186,6 +186,8 @@ class VerifyByFile(MethodView):
     def post(self, files):
         """Check whether an uploaded PDF is byte-for-byte a certificate that was issued."""
         verification.limit(request.remote_addr)
+        if request.form:
+            raise Invalid(errors={"form": {name: ["unknown field"] for name in request.form}})
         upload = files["file"]
         if not hasattr(upload, "read"):
             raise Invalid(errors={"files": {"file": ["a PDF file is required"]}})

@@ -180,3 +180,9 @@ def test_concurrent_issues_give_no_duplicates_and_no_gaps(app, admin_token, comp
     assert len(rows) == len(enrollments)
     assert sorted(r.sequence for r in rows) == list(range(1, len(enrollments) + 1))
     assert len({r["id"] for r in results}) == len(enrollments)
+
+
+def test_verify_upload_rejects_unknown_form_fields(client):
+    response = client.post("/verify", data={"file": (io.BytesIO(b"%PDF-1.7"), "c.pdf"), "extra": "1"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "extra" in response.get_json()["errors"]["form"]
