@@ -110,7 +110,10 @@ def _domain_error(error: DomainError) -> Response:
 def _database_unavailable(error: DBAPIError) -> Response:
     from lms.extensions import db
 
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is already gone; the answer is the same
+        log.debug("rollback failed on a lost connection")
     if isinstance(error, OperationalError) or error.connection_invalidated:
         log.warning("database unavailable: %s", type(error.orig).__name__)
         return problem(503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"})
@@ -123,8 +126,22 @@ def _unexpected(error: Exception) -> Response:
     return problem(500, "Internal server error.")
 
 
+def _remove_session(error: BaseException | None) -> None:
+    """Close the request's session; a connection lost after the answer was made (PostgreSQL restarting)
+    must not turn that answer into a 500. Runs before Flask-SQLAlchemy's own teardown, which then has
+    nothing left to close."""
+    from lms.extensions import db
+
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        log.warning("database connection lost while closing the session: %s", type(exc.orig).__name__)
+        db.session.registry.clear()
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(DBAPIError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
+    app.teardown_appcontext(_remove_session)

@@ -53,6 +53,10 @@ def _clean_database(request):
         tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
+                # a session a test left open (another thread, a live server) would block TRUNCATE for ever
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"))
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
             else:
                 for name in tables:

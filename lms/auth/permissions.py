@@ -8,7 +8,7 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import select
 
-from lms.auth.models import ADMIN, AccessToken
+from lms.auth.models import ADMIN, SUPERVISOR, AccessToken, User, UserSite
 from lms.dates import utcnow
 from lms.errors import Forbidden, Unauthorized
 from lms.extensions import db
@@ -39,14 +39,20 @@ def authenticate() -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    row = db.session.scalar(
-        select(AccessToken).where(AccessToken.token_hash == token_digest(token.strip()))
-    )
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.is_active:
+    # one query on every authenticated request: plain columns, no ORM objects; sites only for supervisors
+    row = db.session.execute(
+        select(AccessToken.id, AccessToken.revoked_at, AccessToken.expires_at, User.id, User.role,
+               User.organization_code, User.prefecture_code, User.is_active)
+        .join(User, User.id == AccessToken.user_id)
+        .where(AccessToken.token_hash == token_digest(token.strip()))
+    ).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.is_active:
         raise Unauthorized()
-    user = row.user
-    g.token_id = row.id
-    return Actor(user.id, user.role, user.organization_code, user.prefecture_code, frozenset(user.site_ids))
+    token_id, _, _, user_id, role, organization_code, prefecture_code, _ = row
+    site_ids = frozenset(db.session.scalars(select(UserSite.site_id).where(UserSite.user_id == user_id))) \
+        if role == SUPERVISOR else frozenset()
+    g.token_id = token_id
+    return Actor(user_id, role, organization_code, prefecture_code, site_ids)
 
 
 def current_actor() -> Actor:

@@ -39,6 +39,12 @@ blp = Blueprint("ojt", __name__, description="OJT sites, placements and matching
 ANYONE = (ADMIN, ORG_STAFF, OFFICIAL, SUPERVISOR, LEARNER)
 # webargs ignores unknown query parameters by default; None lets the schemas' RAISE apply
 QUERY = {"location": "query", "unknown": None}
+IMPORT_FORMAT = (
+    "A multipart field `file`, or the CSV as a text/csv body. UTF-8 with or without BOM, or Shift_JIS "
+    "(cp932). Headers in English or Japanese: external_code/施設コード, name/施設名, kind/種別 (病院, 診療所, "
+    "介護老人保健施設, その他), prefecture_code/都道府県コード, secondary_medical_area/二次医療圏, "
+    "shortage_area/医師少数区域 (1/0, ○/×, 該当/非該当), annual_capacity/年間受入上限, "
+    "activities/OJT内容 (外来、訪問診療、病棟、救急、地域包括ケア、その他). Other columns are ignored.")
 CSV_BODY = {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
@@ -65,14 +71,12 @@ class Sites(MethodView):
 class SiteImport(MethodView):
     @auth_required(ADMIN)
     @idempotent
-    @blp.arguments(SiteUploadSchema, location="files")
+    @blp.arguments(SiteUploadSchema, location="files", description=IMPORT_FORMAT)
     @blp.doc(**CSV_BODY)
     @blp.response(200, SiteImportResultSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, files):
-        """Import sites from CSV (multipart `file`, or a text/csv body): UTF-8 or Shift_JIS, English or
-        Japanese headers (施設コード, 施設名, 種別, 都道府県コード, 二次医療圏, 医師少数区域, 年間受入上限,
-        OJT内容); upserts by external code; any bad row: 422 listing every problem, nothing imported."""
+        """Import sites from CSV: upsert by external code, every row or none (422 lists each bad row)."""
         data = files["file"].read() if "file" in files else request.get_data()
         return service.import_sites(current_actor(), data)
 

@@ -69,7 +69,7 @@ def create_round(actor: Actor, name: str, fiscal_year: int, mechanism: str, regi
     _check_regions(regions)
     start = placement_start_date or date(fiscal_year, 4, 1)
     end = placement_end_date or date(fiscal_year + 1, 3, 31)
-    errors = {name: [f"must lie in fiscal year {fiscal_year}"] for name, value in
+    errors = {field: [f"must lie in fiscal year {fiscal_year}"] for field, value in
               (("placement_start_date", start), ("placement_end_date", end)) if year_of(value) != fiscal_year}
     if end < start:
         errors.setdefault("placement_end_date", []).append("must not be before placement_start_date")

@@ -78,7 +78,7 @@ def _store(new: list[Statement], batch: dict[str, Statement], stored_targets: di
             "id": s.id, "learner_id": learner_id, "enrollment_id": enrollment_id, "verb_id": s.verb_id,
             "module_code": module.code if module else None, "status": s.status if moves else None,
             "score": s.score if moves else None, "minutes": s.minutes if moves else None,
-            "content_hash": s.content_hash, "statement": {**s.raw, "id": s.id}, "timestamp": occurred_at,
+            "content_hash": s.content_hash, "statement": _as_stored(s), "timestamp": occurred_at,
             "stored_at": now, "voided_by": voids.get(s.id),
         })
         if moves and s.id not in voids:
@@ -92,6 +92,13 @@ def _store(new: list[Statement], batch: dict[str, Statement], stored_targets: di
     newly_done = service.fold_into_summaries(dict(changes), min_scores)
     _void_stored({t: v for t, v in voids.items() if t in stored_targets}, stored_targets, locked)
     return newly_done
+
+
+def _as_stored(s: Statement) -> dict:
+    """The statement with its id, and its actor reduced to the account: a name or e-mail address sent
+    along would be personal data that erasing the learner could not reach."""
+    actor = {k: v for k, v in s.raw["actor"].items() if k in ("objectType", "account")}
+    return {**s.raw, "id": s.id, "actor": actor}
 
 
 def _resolve(s: Statement, batch: dict[str, Statement], stored_targets: dict[str, XapiStatement], locked: dict):

@@ -7,6 +7,20 @@ import click
 from flask import current_app
 
 
+class _SkipBusyPolls(logging.Filter):
+    """While a report renders, the next polls are skipped by design (one worker thread); say nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.scheduler").addFilter(_SkipBusyPolls())
+    for noisy in ("apscheduler.executors", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def register(group: click.Group) -> None:
     @group.command("scheduler")
     @click.option("--poll-seconds", type=click.FloatRange(min=0.2), default=5, show_default=True,
@@ -18,7 +32,7 @@ def register(group: click.Group) -> None:
         """Run the report scheduler in this process until stopped (SIGTERM or Ctrl-C)."""
         from lms.reports.scheduler import ReportScheduler, blocking_scheduler
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        _configure_logging()
         scheduler = blocking_scheduler()
         runner = ReportScheduler(current_app._get_current_object(), scheduler, poll_seconds=poll_seconds,
                                  reconcile_seconds=reconcile_seconds)

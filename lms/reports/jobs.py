@@ -157,11 +157,14 @@ def execute(run_id: str, clock: Callable[[], datetime], worker: str, settings: S
     if done.rowcount != 1:
         db.session.rollback()
         log.warning("report run %s was taken over by another process; its result is dropped", run_id)
+        for _, stored in written:
+            storage.remove(root, stored.path)
         return "lost"
     for fmt, stored in written:
         db.session.add(ReportArtifact(run_id=run_id, format=fmt, path=stored.path, bytes=stored.bytes,
                                       sha256=stored.sha256, created_at=finished))
     db.session.commit()
+    log.info("report run %s succeeded: %s", run_id, ", ".join(fmt for fmt, _ in written))
     return "succeeded"
 
 

@@ -206,3 +206,14 @@ def test_malformed_json_is_400_and_other_roles_403(client, learner_enrollment, a
     assert response.status_code == 400
     assert post(client, admin_token, statement(learner_id, enrollment_id)).status_code == 403
     assert post(client, token, []).status_code == 422
+
+
+def test_only_the_actors_account_is_kept(client, learner_enrollment, app):
+    learner_id, enrollment_id, token = learner_enrollment()
+    body = statement(learner_id, enrollment_id)
+    body["actor"].update(name="山田 太郎", mbox="mailto:yamada@example.jp")
+    assert post(client, token, body).status_code == 200
+    assert post(client, token, body).status_code == 200  # the same content is still recognised
+    with app.app_context():
+        stored = db.session.get(XapiStatement, body["id"]).statement
+        assert stored["actor"] == {"objectType": "Agent", "account": body["actor"]["account"]}

@@ -208,3 +208,15 @@ def test_artifacts_download_with_their_media_type(client, admin, app, make_sched
     assert pdf.mimetype == "application/pdf" and len(pdf.data) == artifacts["pdf"]["bytes"]
     assert client.get(f"/api/v1/report-runs/{run_id}/artifacts/xlsx", headers=admin).status_code == 404
     assert client.get(f"/api/v1/report-runs/{run_id}/artifacts/docx", headers=admin).status_code == 404
+
+
+def test_a_process_whose_run_was_taken_over_drops_its_result(ctx, make_schedule, clock, settings):
+    run_id = service.request_run(None, make_schedule(formats=["csv"]), now=clock.now).id
+    assert jobs.claim_next(clock.now, "slow", settings) == run_id
+    clock.advance(minutes=31)
+    assert jobs.take_over_expired(clock.now, settings) == 1
+    assert jobs.claim_next(clock.now, "fresh", settings) == run_id
+    assert jobs.execute(run_id, clock, "slow", settings) == "lost"
+    assert jobs.execute(run_id, clock, "fresh", settings) == "succeeded"
+    run = db.session.get(ReportRun, run_id)
+    assert (run.worker, run.attempts, len(run.artifacts)) == ("fresh", 2, 1)

@@ -345,3 +345,44 @@ def test_the_export_holds_nothing_about_anyone_else(client, world):
     for key in ("learner_id", "enrollment_id", "done_enrollment_id", "certificate_id", "placement_id", "log_id",
                 "learner_email", "verification_code"):
         assert other[key] not in body, key
+
+
+# --- the database going away (bench/faults.py does it for real) -----------------------------------
+
+
+def _lost_connection():
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("SELECT 1", {}, Exception("terminating connection due to administrator command"))
+
+
+def test_a_lost_database_is_a_503_problem_with_retry_after(client, world, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    def gone(self, *args, **kwargs):
+        raise _lost_connection()
+
+    monkeypatch.setattr(Session, "execute", gone)
+    response = client.get("/api/v1/enrollments", headers=world.headers("consortium_admin"))
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_connection_lost_while_closing_the_session_keeps_the_answer(client, world, monkeypatch):
+    """PostgreSQL restarting just after a request was answered: the rollback at teardown fails, the answer
+    stands (it used to become gunicorn's own 500 page)."""
+    from sqlalchemy.orm import Session
+
+    close, failures = Session.close, []
+
+    def close_once_broken(self):
+        if not failures:
+            failures.append(1)
+            raise _lost_connection()
+        return close(self)
+
+    monkeypatch.setattr(Session, "close", close_once_broken)
+    response = client.get("/api/v1/enrollments", headers=world.headers("consortium_admin"))
+    assert failures and response.status_code == 200
+    monkeypatch.setattr(Session, "close", close)
+    assert client.get("/api/v1/enrollments", headers=world.headers("consortium_admin")).status_code == 200
