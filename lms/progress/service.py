@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
 from lms.audit.service import record
-from lms.auth.models import LEARNER
+from lms.auth.models import LEARNER, SUPERVISOR
 from lms.auth.permissions import Actor
 from lms.dates import utcnow
 from lms.enrollments import service as enrollments
 from lms.enrollments.models import Enrollment
-from lms.errors import Conflict, Invalid
+from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.ojt.models import Placement
 from lms.programs.models import ProgramModule, ProgramVersion
@@ -186,6 +186,11 @@ def evaluate(enrollment: Enrollment, now: datetime, summaries: dict[str, ModuleP
 def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -> dict:
     """The progress summary of an enrolment the caller may see."""
     enrollment = enrollments.get(actor, enrollment_id)
+    if actor.role == SUPERVISOR and db.session.scalar(supervised_enrollment_ids(actor).where(
+            Placement.enrollment_id == enrollment.id).limit(1)) is None:
+        # other scopes may show a supervisor an enrolment (an applicant in a matching round); progress
+        # is for learners placed at their sites only
+        raise NotFound("No such enrolment.")
     if actor.role != LEARNER:  # someone else's learning record: personal data, so the access is audited
         record(actor, "progress.read", "enrollment", enrollment.id)
         db.session.commit()

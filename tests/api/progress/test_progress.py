@@ -95,3 +95,29 @@ def test_staff_reading_progress_is_audited(client, app, learner_enrollment, admi
     with app.app_context():
         reads = db.session.query(AuditEvent).filter_by(action="progress.read", object_id=enrollment_id).all()
         assert [e.actor_role for e in reads] == ["consortium_admin"]
+
+
+def test_supervisors_see_progress_of_placed_learners_only_whatever_other_scopes_show(
+        client, app, learner_enrollment, make_site, supervisor, monkeypatch):
+    from datetime import date
+
+    from lms.enrollments import service as enrollments
+    from lms.extensions import db
+    from lms.ojt.models import MatchingPreference, MatchingRound
+    from lms.ojt.placements import supervised_enrollments
+
+    # the matching rounds' scope also shows a supervisor the applicants to their site
+    monkeypatch.setattr(enrollments, "SUPERVISOR_SCOPES", [supervised_enrollments])
+    _, applicant, _ = learner_enrollment()
+    site_id = make_site()
+    with app.app_context():
+        matching_round = MatchingRound(name="2026年度第1回", fiscal_year=2026, mechanism="deferred_acceptance",
+                                       placement_start_date=date(2026, 6, 1), placement_end_date=date(2026, 9, 30))
+        db.session.add(matching_round)
+        db.session.flush()
+        db.session.add(MatchingPreference(round_id=matching_round.id, enrollment_id=applicant, rank=1,
+                                          site_id=site_id))
+        db.session.commit()
+    boss = supervisor(site_id)
+    assert client.get(f"/api/v1/enrollments/{applicant}", headers=bearer(boss)).status_code == 200
+    assert get_progress(client, boss, applicant).status_code == 404
