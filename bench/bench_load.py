@@ -10,6 +10,8 @@ bench/bare_app.py, and measures each endpoint next to the bare one in the same r
   GET /api/v1/enrollments?per_page=20       (admin token)         target: >= 40 % of the bare GET's rps
   PUT /api/v1/enrollments/{id}/modules/{m}  (random learners)     target: >= 25 % of the bare PUT's rps
   GET /api/v1/stats/prefectures             (prefecture official) reported next to the bare GET
+  GET /bench/floor                          (admin token)         authentication alone: the ceiling of any
+                                                                  authenticated endpoint (bench/floor_app.py)
 
 No errors are allowed (wrk's non-2xx count), and each worker's resident memory is read from /proc at the
 start and at the end. Everything stays on 127.0.0.1 and every wrk run is bounded by --duration.
@@ -38,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4"]
+GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4"]  # the default; --gunicorn replaces it
 TARGETS = {"enrollments": 0.40, "progress": 0.25}
 
 
@@ -289,7 +291,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--app-port", type=int, default=8701)
     parser.add_argument("--bare-port", type=int, default=8702)
+    parser.add_argument("--gunicorn", default=" ".join(GUNICORN),
+                        help="worker settings, the same for both servers (default: %(default)s)")
     args = parser.parse_args()
+    GUNICORN[:] = args.gunicorn.split()
     wrk = check_tools()
     check_database_url(args.database_url)
 
@@ -304,7 +309,7 @@ def main() -> int:
     pairs_file.write_text("".join(f"{token} {eid}\n" for token, eid in data["pairs"]))
 
     app_log, bare_log = storage / "gunicorn-app.log", storage / "gunicorn-bare.log"
-    app = start_gunicorn("wsgi:app", args.app_port, env, ROOT, app_log)
+    app = start_gunicorn("floor_app:app", args.app_port, env, ROOT / "bench", app_log)
     bare = start_gunicorn("bare_app:app", args.bare_port, env, ROOT / "bench", bare_log)
     app_url, bare_url = f"http://127.0.0.1:{args.app_port}", f"http://127.0.0.1:{args.bare_port}"
     rows = []
@@ -313,6 +318,8 @@ def main() -> int:
         wait_ready(f"{app_url}/healthz", app)
         wait_ready(f"{bare_url}/bare", bare)
         scenarios = [
+            ("floor", "GET /bench/floor (authentication only)", f"{app_url}/bench/floor", "get.lua",
+             {"BENCH_TOKEN": data["admin"]}, "GET /bare", f"{bare_url}/bare", "get.lua", {}),
             ("enrollments", "GET /api/v1/enrollments?per_page=20", f"{app_url}/api/v1/enrollments?per_page=20",
              "get.lua", {"BENCH_TOKEN": data["admin"]}, "GET /bare", f"{bare_url}/bare", "get.lua", {}),
             ("progress", "PUT /api/v1/enrollments/{id}/modules/{code}", app_url, "put_progress.lua",
@@ -347,6 +354,8 @@ def report(rows, memory_start, memory_end, args) -> int:
     print()
     print(f"gunicorn {' '.join(GUNICORN)} for both; wrk -t{args.threads} -c{args.connections} "
           f"-d{args.duration}s after {args.warmup} s of warm-up; PostgreSQL at 127.0.0.1")
+    print(f"statistics tables are kept STATS_CACHE_SECONDS={os.environ.get('STATS_CACHE_SECONDS', '60 (default)')} s "
+          "per worker, as in production; bench_stats.py measures a table counted afresh")
     header = (f"{'endpoint':<50} {'rps':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'vs bare':>7} "
               f"{'target':>11} {'cpu ms/req':>10} {'db cpu':>6}")
     print(header)

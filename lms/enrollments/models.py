@@ -10,6 +10,7 @@ from lms.db import UTCDateTime, new_id
 from lms.enrollments.rules import NON_FINAL, STATUSES
 from lms.extensions import db
 from lms.learners.models import Learner
+from lms.programs.catalogue import version_info
 from lms.programs.models import ProgramVersion
 
 _NON_FINAL_SQL = "status IN (" + ", ".join(f"'{s}'" for s in NON_FINAL) + ")"
@@ -24,6 +25,8 @@ class Enrollment(db.Model):
               postgresql_where=text(_NON_FINAL_SQL), sqlite_where=text(_NON_FINAL_SQL)),
         # statistics read counts from this index alone
         Index("ix_enrollments_stats", "fiscal_year", "prefecture_code", "status", "ever_active"),
+        # lists are newest first (applied_at DESC, id DESC): a backward scan of this index, no sort
+        Index("ix_enrollments_listing", "applied_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -45,8 +48,8 @@ class Enrollment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     learner: Mapped[Learner] = relationship(lazy="raise")
-    program_version: Mapped[ProgramVersion] = relationship(lazy="joined")
+    program_version: Mapped[ProgramVersion] = relationship()
 
     @property
     def program_version_number(self) -> int:
-        return self.program_version.version
+        return version_info(self.program_version_id).version

@@ -2,11 +2,11 @@
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from lms.audit.service import record
 from lms.auth.models import LEARNER, SUPERVISOR
@@ -17,7 +17,7 @@ from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.ojt.models import Placement
-from lms.programs.models import ProgramModule, ProgramVersion
+from lms.programs.catalogue import ModuleInfo, version_info
 from lms.progress import export, rules
 from lms.progress.models import ModuleProgress, ModuleProgressUpdate, OjtLog, XapiStatement
 
@@ -30,31 +30,28 @@ FUTURE_SKEW = timedelta(minutes=5)
 NOT_ACTIVE = "Progress is recorded only for an active enrolment."
 
 
-def program_rules(version: ProgramVersion) -> rules.ProgramRules:
-    return rules.ProgramRules(
-        modules=tuple(rules.ModuleRule(m.code, m.title_ja, m.required, m.min_score) for m in version.modules),
-        ojt_required_hours=Decimal(version.ojt_required_hours), min_duration_days=version.min_duration_days)
-
-
 _RULES: dict[str, rules.ProgramRules] = {}
 
 
 def rules_of(version_id: str) -> rules.ProgramRules:
-    """A programme version's rules, read once per process: a version never changes (a changed definition
-    becomes a new version), so the hot paths need not load it with every request."""
+    """A programme version's completion rules (a version never changes, so they are built once)."""
     cached = _RULES.get(version_id)
     if cached is None:
-        cached = _RULES[version_id] = program_rules(db.session.get(ProgramVersion, version_id))
+        version = version_info(version_id)
+        cached = _RULES[version_id] = rules.ProgramRules(
+            modules=tuple(rules.ModuleRule(m.code, m.title_ja, m.required, m.min_score) for m in version.modules),
+            ojt_required_hours=version.ojt_required_hours, min_duration_days=version.min_duration_days)
     return cached
 
 
 def happened_at(at: datetime | None, now: datetime, field: str) -> datetime:
-    """When something happened, as reported: not in the future (a clock a few minutes ahead is forgiven)."""
+    """When something happened, as reported (in UTC): not in the future (a clock a few minutes ahead is
+    forgiven)."""
     if at is None:
         return now
     if at > now + FUTURE_SKEW:
         raise Invalid(field=field, message="must not be in the future")
-    return min(at, now)
+    return min(at, now).astimezone(UTC)
 
 
 def lock_enrollments(ids: Iterable[str], *, learner_id: str | None = None) -> dict[str, Enrollment]:
@@ -63,7 +60,6 @@ def lock_enrollments(ids: Iterable[str], *, learner_id: str | None = None) -> di
     if learner_id is not None:
         query = query.where(Enrollment.learner_id == learner_id)
     rows = db.session.scalars(query.order_by(Enrollment.id).with_for_update(of=Enrollment)
-                              .options(lazyload(Enrollment.program_version))
                               .execution_options(populate_existing=True))
     return {e.id: e for e in rows}
 
@@ -92,23 +88,30 @@ def fold_into_summaries(changes: dict[tuple[str, str], list[rules.ModuleEvent]],
                 if key in changes:
                     changes[key].append(row.as_event())
     for key, events in changes.items():
-        row = existing.get(key)
-        min_score = min_scores.get(key)
-        state = rules.ModuleState() if rebuild or row is None else row.state()
-        for event in events:
-            state = rules.apply_event(state, event, min_score)
-        if state.status is None:
-            if row is not None:
-                db.session.delete(row)
-            continue
-        if row is None:
-            row = ModuleProgress(enrollment_id=key[0], module_code=key[1])
-            db.session.add(row)
-        done_at = rules.module_met_at(state, min_score)
-        if done_at is not None and row.done_at is None:
+        row, became_done = _fold_row(existing.get(key), key, events, min_scores.get(key), rebuild=rebuild)
+        if became_done:
             newly_done.add(key[0])
-        row.set_state(state, done_at)
     return newly_done
+
+
+def _fold_row(row: ModuleProgress | None, key: tuple[str, str], events: list[rules.ModuleEvent],
+              min_score: int | None, *, rebuild: bool = False) -> tuple[ModuleProgress | None, bool]:
+    """Fold events into one module summary (deleted when nothing moves it any more); returns the row and
+    whether the module became done."""
+    state = rules.ModuleState() if rebuild or row is None else row.state()
+    for event in events:
+        state = rules.apply_event(state, event, min_score)
+    if state.status is None:
+        if row is not None:
+            db.session.delete(row)
+        return None, False
+    if row is None:
+        row = ModuleProgress(enrollment_id=key[0], module_code=key[1])
+        db.session.add(row)
+    done_at = rules.module_met_at(state, min_score)
+    became_done = done_at is not None and row.done_at is None
+    row.set_state(state, done_at)
+    return row, became_done
 
 
 def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: dict,
@@ -116,43 +119,44 @@ def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: di
     """Record a module's progress (PUT): repeating it changes nothing; the best score and first
     completion are kept."""
     now = now or utcnow()
-    enrollment = enrollments.get(actor, enrollment_id)
-    module = enrollment.program_version.module(module_code)
+    # visible to the caller and locked for this transaction, in one statement
+    enrollment = enrollments.get(actor, enrollment_id, for_update=True)
+    module = version_info(enrollment.program_version_id).module(module_code)
     if module is None:
         raise Invalid(field="module_code", message="not a module of this enrolment's programme version")
     occurred_at = happened_at(fields["occurred_at"], now, "occurred_at")
-    enrollment = lock_enrollments([enrollment.id])[enrollment.id]
     if enrollment.status != "active":
         raise Conflict(NOT_ACTIVE)
     score = None if fields.get("score") is None else Decimal(str(fields["score"])).quantize(Decimal("0.01"))
     event = rules.ModuleEvent(fields["status"], occurred_at, score, fields.get("minutes_spent"), "rest")
+    key = (enrollment.id, module.code)
+    row = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_code == module.code))
     repeated = db.session.scalar(select(ModuleProgressUpdate.id).where(
         ModuleProgressUpdate.enrollment_id == enrollment.id, ModuleProgressUpdate.module_code == module.code,
         ModuleProgressUpdate.status == event.status, ModuleProgressUpdate.occurred_at == occurred_at,
         _equal(ModuleProgressUpdate.score, score), _equal(ModuleProgressUpdate.minutes, event.minutes)).limit(1))
-    newly_done = set()
+    newly_done = False
     if repeated is None:
         db.session.add(ModuleProgressUpdate(
             enrollment_id=enrollment.id, module_code=module.code, status=event.status, score=score,
             minutes=event.minutes, occurred_at=occurred_at, recorded_at=now, recorded_by=actor.id))
-        key = (enrollment.id, module.code)
-        newly_done = fold_into_summaries({key: [event]}, {key: module.min_score})
+        row, newly_done = _fold_row(row, key, [event], module.min_score)
         if actor.role != LEARNER:
             record(actor, "progress.module", "enrollment", enrollment.id, module_code=module.code,
                    status=event.status)
+    view = module_view(module, row)  # before the commit, which would expire the row
     db.session.commit()
     if newly_done:
         maybe_complete(enrollment.id, now=now)
-    row = db.session.scalar(select(ModuleProgress).where(
-        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_code == module.code))
-    return module_view(module, row)
+    return view
 
 
 def _equal(column, value):
     return column.is_(None) if value is None else column == value
 
 
-def module_view(module: ProgramModule, row: ModuleProgress | None) -> dict:
+def module_view(module: ModuleInfo, row: ModuleProgress | None) -> dict:
     view = {"code": module.code, "title_ja": module.title_ja, "kind": module.kind, "required": module.required,
             "min_score": module.min_score, "status": None, "best_score": None, "first_completed_at": None,
             "minutes_spent": 0, "last_activity_at": None, "done": False, "done_at": None}
@@ -197,6 +201,7 @@ def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -
     now = now or utcnow()
     summaries = _summaries(enrollment.id)
     evaluation = evaluate(enrollment, now, summaries)
+    version = version_info(enrollment.program_version_id)
     pending = db.session.scalars(select(OjtLog.hours).join(Placement, Placement.id == OjtLog.placement_id).where(
         Placement.enrollment_id == enrollment.id, OjtLog.status == "pending"))
     return {
@@ -204,17 +209,16 @@ def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -
         "modules_required": evaluation.modules_required, "modules_done": evaluation.modules_done,
         "ojt_hours_required": evaluation.ojt_hours_required, "ojt_hours_approved": evaluation.ojt_hours_approved,
         "ojt_hours_pending": sum(pending, Decimal(0)),
-        "min_duration_days": enrollment.program_version.min_duration_days, "percent": evaluation.percent,
+        "min_duration_days": version.min_duration_days, "percent": evaluation.percent,
         "completion_ready": evaluation.complete, "missing": list(evaluation.missing),
-        "modules": [module_view(m, summaries.get(m.code)) for m in enrollment.program_version.modules],
+        "modules": [module_view(m, summaries.get(m.code)) for m in version.modules],
     }
 
 
 def maybe_complete(enrollment_id: str, *, now: datetime | None = None) -> bool:
     """Complete the enrolment if every rule is met; runs after the triggering change committed, so of
     two concurrent events the later one sees both. Returns whether this call completed it."""
-    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True,
-                                options=[lazyload(Enrollment.program_version)])
+    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
     if enrollment is None or enrollment.status != "active":
         return False
     evaluation = evaluate(enrollment, now or utcnow())
@@ -237,11 +241,27 @@ def maybe_complete(enrollment_id: str, *, now: datetime | None = None) -> bool:
 def complete_due(*, now: datetime | None = None) -> int:
     """Complete active enrolments that meet every rule: those whose last rule was a waiting period (no
     event arrives when it ends), and any whose completing event failed after its commit. Run daily from
-    the scheduler; returns how many were completed."""
+    the scheduler; returns how many were completed. Only enrolments past their waiting period with every
+    required module done are evaluated, so the sweep stays short at national scale."""
     now = now or utcnow()
-    ids = db.session.scalars(select(Enrollment.id).where(
-        Enrollment.status == "active", Enrollment.activated_at.is_not(None)).order_by(Enrollment.id)).all()
-    return sum(1 for enrollment_id in ids if maybe_complete(enrollment_id, now=now))
+    completed = 0
+    versions = db.session.scalars(select(Enrollment.program_version_id).where(
+        Enrollment.status == "active").distinct()).all()
+    for version_id in sorted(versions):
+        version_rules = rules_of(version_id)
+        query = select(Enrollment.id).where(Enrollment.status == "active", Enrollment.activated_at.is_not(None),
+                                            Enrollment.program_version_id == version_id)
+        if version_rules.min_duration_days:
+            query = query.where(Enrollment.activated_at <= now - timedelta(days=version_rules.min_duration_days))
+        required = [m.code for m in version_rules.modules if m.required]
+        if required:
+            query = query.where(Enrollment.id.in_(
+                select(ModuleProgress.enrollment_id)
+                .where(ModuleProgress.module_code.in_(required), ModuleProgress.done_at.is_not(None))
+                .group_by(ModuleProgress.enrollment_id).having(func.count() == len(required))))
+        ids = db.session.scalars(query.order_by(Enrollment.id)).all()
+        completed += sum(1 for enrollment_id in ids if maybe_complete(enrollment_id, now=now))
+    return completed
 
 
 def supervised_enrollment_ids(actor: Actor):
