@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
@@ -19,7 +19,8 @@ from lms.programs.service import get_program
 
 OPEN_EXISTS = "The learner already has an open enrolment in this programme."
 
-# Other domains widen what a supervisor sees: function(actor) -> a select of enrolment ids.
+# Other domains widen what a supervisor sees: function(actor) -> a select of enrolment ids; a supervisor
+# sees the enrolments in any of them.
 SUPERVISOR_SCOPES: list = []
 
 
@@ -32,12 +33,16 @@ def visible_enrollments(actor: Actor):
     if actor.role == LEARNER:
         return query.join(Learner, Learner.id == Enrollment.learner_id).where(Learner.user_id == actor.id)
     if actor.role == SUPERVISOR and SUPERVISOR_SCOPES:
-        return query.where(Enrollment.id.in_(SUPERVISOR_SCOPES[0](actor)))
+        return query.where(or_(*(Enrollment.id.in_(scope(actor)) for scope in SUPERVISOR_SCOPES)))
     return query.where(False)
 
 
-def get(actor: Actor, enrollment_id: str) -> Enrollment:
-    enrollment = db.session.scalar(visible_enrollments(actor).where(Enrollment.id == enrollment_id))
+def get(actor: Actor, enrollment_id: str, *, for_update: bool = False) -> Enrollment:
+    """An enrolment the caller may see (else NotFound); `for_update` also locks it for the transaction."""
+    query = visible_enrollments(actor).where(Enrollment.id == enrollment_id)
+    if for_update:
+        query = query.with_for_update(of=Enrollment)
+    enrollment = db.session.scalar(query)
     if enrollment is None:
         raise NotFound("No such enrolment.")
     return enrollment
@@ -48,7 +53,7 @@ def list_enrollments(actor: Actor, *, page: int, per_page: int, **filters) -> tu
     for name, value in filters.items():
         query = query.where(getattr(Enrollment, name) == value)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(Enrollment.applied_at.desc(), Enrollment.id)
+    items = db.session.scalars(query.order_by(Enrollment.applied_at.desc(), Enrollment.id.desc())
                                .limit(per_page).offset((page - 1) * per_page))
     return list(items), total
 

@@ -98,16 +98,13 @@ def test_staff_reading_progress_is_audited(client, app, learner_enrollment, admi
 
 
 def test_supervisors_see_progress_of_placed_learners_only_whatever_other_scopes_show(
-        client, app, learner_enrollment, make_site, supervisor, monkeypatch):
+        client, app, learner_enrollment, make_site, supervisor):
     from datetime import date
 
-    from lms.enrollments import service as enrollments
     from lms.extensions import db
     from lms.ojt.models import MatchingPreference, MatchingRound
-    from lms.ojt.placements import supervised_enrollments
 
     # the matching rounds' scope also shows a supervisor the applicants to their site
-    monkeypatch.setattr(enrollments, "SUPERVISOR_SCOPES", [supervised_enrollments])
     _, applicant, _ = learner_enrollment()
     site_id = make_site()
     with app.app_context():
