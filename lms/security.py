@@ -45,9 +45,12 @@ def init_security(app: Flask) -> None:
         if origin and origin in origins:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
-            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            # xAPI content in the browser sends and reads X-Experience-API-Version
+            response.headers["Access-Control-Allow-Headers"] = \
+                "Authorization, Content-Type, Idempotency-Key, X-Experience-API-Version"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
-            response.headers["Access-Control-Expose-Headers"] = "X-Total-Count, Link, Retry-After"
+            response.headers["Access-Control-Expose-Headers"] = \
+                "X-Total-Count, Link, Retry-After, X-Experience-API-Version"
         return response
 
 

@@ -49,6 +49,12 @@ def init_app(app: Flask) -> None:
     from lms.security import init_security
 
     init_security(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # client addresses (rate limits, audit records) and the scheme come from the proxies' headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     from lms.cli import register_cli
 
     register_cli(app)

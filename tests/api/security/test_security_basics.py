@@ -60,11 +60,34 @@ def test_cors_allows_only_the_configured_origins(app):
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://portal.example.jp"
     assert "Authorization" in allowed.headers["Access-Control-Allow-Headers"]
     assert "Origin" in allowed.headers["Vary"]
-    assert "X-Total-Count" in client.get("/api/v1/prefectures", headers={
+    exposed = client.get("/api/v1/prefectures", headers={
         "Origin": "https://portal.example.jp"}).headers["Access-Control-Expose-Headers"]
+    assert "X-Total-Count" in exposed and "X-Experience-API-Version" in exposed
+    xapi = client.options("/api/v1/xapi/statements", headers={
+        "Origin": "https://portal.example.jp", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type, X-Experience-API-Version"})
+    assert "X-Experience-API-Version" in xapi.headers["Access-Control-Allow-Headers"]
     for origin in ("https://evil.example", "https://portal.example.jp.evil.example", "null"):
         refused = client.get("/api/v1/prefectures", headers={"Origin": origin})
         assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+@pytest.mark.parametrize("trusted, expected", [(0, ("127.0.0.1", "http")), (1, ("198.51.100.7", "https"))])
+def test_client_address_comes_from_trusted_proxies_only(app, trusted, expected):
+    """Behind a load balancer, rate limits and audit records must see the client, not the proxy; without
+    a configured proxy, a forged X-Forwarded-For is ignored."""
+    from flask import request
+
+    from lms import create_app
+    from lms.config import TestConfig
+
+    config = TestConfig(app.config["SQLALCHEMY_DATABASE_URI"], app.config["STORAGE_DIR"])
+    config.TRUSTED_PROXIES = trusted
+    proxied = create_app(config)
+    proxied.add_url_rule("/whoami", "whoami", lambda: {"ip": request.remote_addr, "scheme": request.scheme})
+    answer = proxied.test_client().get("/whoami", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
+        "X-Forwarded-For": "203.0.113.66, 198.51.100.7", "X-Forwarded-Proto": "https"}).get_json()
+    assert (answer["ip"], answer["scheme"]) == expected
 
 
 # --- secrets never logged, never stored in the clear --------------------------------------------
