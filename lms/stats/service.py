@@ -13,6 +13,7 @@ from lms.dates import today_jst, utcnow
 from lms.errors import Forbidden
 from lms.reference.service import list_blocks
 from lms.stats import publish, queries
+from lms.stats.cache import cached
 from lms.stats.publish import COLUMNS
 
 
@@ -109,9 +110,15 @@ def year_tables(scope: Scope, years: range) -> dict[int, dict]:
     return tables
 
 
+def published_tables(scope: Scope, years: range) -> dict[int, dict]:
+    """`year_tables` as the statistics endpoints serve them: kept briefly (see lms.stats.cache)."""
+    k = current_app.config["STATS_SUPPRESSION_K"]
+    return cached(("years", scope, years.start, years.stop, k), lambda: year_tables(scope, years))
+
+
 def prefecture_table(actor: Actor, years: range, *, series: bool = False) -> dict:
     """The 47 prefectures with block subtotals and the national total, for one year or a series."""
-    tables = year_tables(scope_of(actor), years)
+    tables = published_tables(scope_of(actor), years)
     if not series:
         return tables[years.start]
     return _series(years, tables)
@@ -119,9 +126,8 @@ def prefecture_table(actor: Actor, years: range, *, series: bool = False) -> dic
 
 def block_table(actor: Actor, years: range, *, series: bool = False) -> dict:
     """The eight blocks and the national total (the same cells as in the prefecture table)."""
-    tables = year_tables(scope_of(actor), years)
-    for table in tables.values():
-        del table["rows"]
+    tables = {year: {key: value for key, value in table.items() if key != "rows"}
+              for year, table in published_tables(scope_of(actor), years).items()}
     if not series:
         return tables[years.start]
     return _series(years, tables)
