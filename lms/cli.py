@@ -29,7 +29,8 @@ def create_user_command(email, password, role, organization_code, prefecture_cod
     click.echo(user.id)
 
 
-COMMAND_MODULES: list[str] = ["lms.programs.cli", "lms.demo", "lms.certificates.cli", "lms.reports.cli"]
+COMMAND_MODULES: list[str] = ["lms.programs.cli", "lms.demo", "lms.certificates.cli", "lms.reports.cli",
+                              "lms.progress.cli", "lms.idempotency"]
 
 
 def register_cli(app: Flask) -> None:

@@ -25,13 +25,19 @@ class Config:
         self.CONTENT_DIR = os.environ.get("CONTENT_DIR", str(_ROOT / "course_content"))
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 8 * 3600)
         self.STATS_SUPPRESSION_K = _int("STATS_SUPPRESSION_K", 3)
+        self.STATS_CACHE_SECONDS = _int("STATS_CACHE_SECONDS", 60)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
         self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)
         self.REPORT_RETENTION_DAYS = _int("REPORT_RETENTION_DAYS", 90)
         self.REPORT_MAX_ATTEMPTS = _int("REPORT_MAX_ATTEMPTS", 3)
+        # an Idempotency-Key replays its response for this long; older records are pruned daily
+        self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 24)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
+        # reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are trusted;
+        # 0 (direct clients) by default, since a client could otherwise forge its address
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         # argon2id cost; the defaults follow RFC 9106's second recommended option
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)
@@ -57,6 +63,7 @@ class TestConfig(Config):
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
         self.SECRET_KEY = "test-secret"
+        self.STATS_CACHE_SECONDS = 0  # tests read the counts they have just changed
 
 
 def _normalise_db_url(url: str) -> str:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from lms import idempotency
 from lms.audit.models import AuditEvent
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, User
@@ -149,6 +150,13 @@ def export_me(actor: Actor) -> dict:
     }
 
 
+def _export_idempotency_records(learner: Learner) -> list[dict]:
+    """Responses kept for Idempotency-Key replays: the caller's own, and those that return their profile."""
+    return idempotency.records_about(learner.user_id, (learner.id, learner.user_id))
+
+
+EXPORT_SECTIONS["idempotency_records"] = _export_idempotency_records
+
 ERASED_NAME = "（消去済み）"
 
 
@@ -170,6 +178,7 @@ def erase(actor: Actor, learner_id: str) -> Learner:
             user.email = f"erased-{user.id}@invalid"
             user.password_hash = "!"
             user.is_active = False
+        idempotency.forget(learner.user_id, (learner.id, learner.user_id))
         record(actor, "learner.erase", "learner", learner.id)
         db.session.commit()
     return learner

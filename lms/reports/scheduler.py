@@ -1,7 +1,8 @@
 """The scheduler process: APScheduler jobs kept in step with the schedules in the database.
 
 Started only by `flask --app wsgi lms scheduler`, never by create_app or a web worker. The work itself lives
-in lms.reports.jobs as plain functions of the time; this module only wires them to APScheduler.
+in lms.reports.jobs as plain functions of the time; this module only wires them to APScheduler. The process
+also runs the daily maintenance jobs listed in lms.maintenance, whichever domain they belong to.
 """
 
 import contextlib
@@ -9,7 +10,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy import select
 
+from lms import maintenance
 from lms.dates import JST, utcnow
 from lms.extensions import db
 from lms.reports import jobs
@@ -29,6 +31,7 @@ from lms.reports.models import ReportSchedule
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "report-schedule:"
+DAILY_JOB_PREFIX = "daily:"
 # A cron job that fires late (the single worker thread was busy) still runs within this many seconds;
 # later than that, the next reconciliation queues the missed occurrence anyway.
 MISFIRE_GRACE_SECONDS = 3600
@@ -65,7 +68,8 @@ def worker_name() -> str:
 
 
 class ReportScheduler:
-    """One scheduler process: cron jobs per schedule, plus polling, reconciliation and pruning jobs."""
+    """One scheduler process: cron jobs per schedule, plus polling, reconciliation, pruning and the daily
+    maintenance jobs."""
 
     def __init__(self, app: Flask, scheduler: BaseScheduler, *, poll_seconds: float = 5,
                  reconcile_seconds: float = 30, worker: str | None = None) -> None:
@@ -130,15 +134,34 @@ class ReportScheduler:
             finally:
                 db.session.remove()
 
+    def run_daily(self, name: str, job: Callable[..., int]) -> int:
+        """One daily maintenance job (lms.maintenance) in its own app context."""
+        with self.app.app_context():
+            try:
+                handled = job(now=utcnow())
+                if handled:
+                    log.info("%s: %d", name, handled)
+                return handled
+            finally:
+                db.session.remove()
+
     def install(self) -> None:
-        """Reconcile once (catching up on anything missed while down) and add the housekeeping jobs."""
+        """Reconcile once (catching up on anything missed while down) and add the housekeeping jobs; the
+        daily ones also run at start, so a night spent down is made up for."""
         self.reconcile()
         self.scheduler.add_job(self.reconcile, "interval", seconds=self.reconcile_seconds, id="reconcile",
                                name="reconcile schedules")
         self.scheduler.add_job(self.work, "interval", seconds=self.poll_seconds, id="queue",
                                name="run queued reports", next_run_time=datetime.now(JST))
-        self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=JST), id="prune",
-                               name="prune old report files", next_run_time=datetime.now(JST))
+        self.scheduler.add_job(self.prune, _nightly(), id="prune", name="prune old report files",
+                               next_run_time=datetime.now(JST))
+        for name, job in maintenance.daily_jobs().items():
+            self.scheduler.add_job(self.run_daily, _nightly(), args=[name, job], id=DAILY_JOB_PREFIX + name,
+                                   name=name, next_run_time=datetime.now(JST))
+
+
+def _nightly() -> CronTrigger:
+    return CronTrigger(hour=3, minute=30, timezone=JST)
 
 
 def blocking_scheduler() -> BlockingScheduler:

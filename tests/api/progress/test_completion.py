@@ -212,14 +212,8 @@ def test_concurrent_review_and_module_complete_once(app, nearly_done, completion
 
 
 def test_the_sweep_command(app, client, nearly_done, completions):
-    from flask.cli import AppGroup
-
-    from lms.progress.cli import register
-
     # every rule is met, but the approved hours were written straight to the database: no event completed it
     _, enrollment_id, _, _, _ = nearly_done(leave_out=())
-    group = AppGroup("lms")
-    register(group)
-    result = app.test_cli_runner().invoke(group, ["progress-complete-due"])
+    result = app.test_cli_runner().invoke(args=["lms", "progress", "complete-due"])
     assert result.exit_code == 0 and result.output.strip() == "1 enrolment(s) completed"
     assert enrollment_row(app, enrollment_id).status == "completed" and completions == [enrollment_id]

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.dates import JST, utcnow
 from lms.extensions import db
+from lms.idempotency import IdempotencyRecord
 from lms.reports import service
 from lms.reports.models import ReportRun
-from lms.reports.scheduler import JOB_PREFIX, ReportScheduler, blocking_scheduler
+from lms.reports.scheduler import DAILY_JOB_PREFIX, JOB_PREFIX, ReportScheduler, blocking_scheduler
 
 
 @pytest.fixture
@@ -81,6 +82,31 @@ def test_install_adds_housekeeping_and_schedule_jobs(app, runner, make_schedule)
     runner.install()
     ids = {job.id for job in runner.scheduler.get_jobs()}
     assert {"reconcile", "queue", "prune", JOB_PREFIX + schedule_id} <= ids
+
+
+def test_install_adds_the_daily_maintenance_jobs_at_half_past_three(app, runner):
+    runner.install()
+    daily = {job.id: job for job in runner.scheduler.get_jobs() if job.id.startswith(DAILY_JOB_PREFIX)}
+    assert set(daily) == {DAILY_JOB_PREFIX + "prune-idempotency-records",
+                          DAILY_JOB_PREFIX + "complete-due-enrollments"}
+    for job in daily.values():
+        assert "hour='3'" in str(job.trigger) and "minute='30'" in str(job.trigger)
+        assert job.trigger.timezone == JST
+
+
+def test_a_daily_job_runs_in_its_own_app_context(app, runner, admin_token):
+    client = app.test_client()
+    body = {"email": "old-key@example.jp", "password": "long-enough-pw", "role": "consortium_admin"}
+    client.post("/api/v1/users", json=body, headers={"Authorization": f"Bearer {admin_token}",
+                                                     "Idempotency-Key": "old"})
+    with app.app_context():
+        db.session.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+    runner.install()
+    job = runner.scheduler.get_job(DAILY_JOB_PREFIX + "prune-idempotency-records")
+    assert job.func(*job.args) == 1
+    with app.app_context():
+        assert db.session.scalar(select(IdempotencyRecord.key)) is None
 
 
 def test_the_process_scheduler_coalesces_misfires_generously():
