@@ -3,8 +3,9 @@
 Prepares the database given by --database-url (PostgreSQL on this machine only; its name must contain
 "bench", because the schema is dropped): `flask db upgrade heads`, the course content, and a few thousand
 learners with users and tokens, enrolments, OJT sites and placements (module progress grows under load).
-Then it starts two gunicorn servers with the same settings (-w 2 -k gthread --threads 4: two processes for
-the two cores, threads so that a worker waiting on PostgreSQL still serves), one for the app and one for
+Then it starts two gunicorn servers with the same settings (the production gunicorn.conf.py, -w 2 -k gthread
+--threads 4: two processes for the two cores, threads so that a worker waiting on PostgreSQL still serves),
+one for the app (bench/floor_app.py: the app plus an authentication-only endpoint) and one for
 bench/bare_app.py, and measures each endpoint next to the bare one in the same run, after a warm-up:
 
   GET /api/v1/enrollments?per_page=20       (admin token)         target: >= 40 % of the bare GET's rps
@@ -40,7 +41,8 @@ if str(ROOT) not in sys.path:
 
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4"]  # the default; --gunicorn replaces it
+# the production settings (gunicorn.conf.py) for both servers; --gunicorn replaces them
+GUNICORN = ["-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "gthread", "--threads", "4"]
 TARGETS = {"enrollments": 0.40, "progress": 0.25}
 
 

@@ -226,3 +226,20 @@ def test_security_headers_and_no_cors_by_default(client):
     response = client.get("/api/v1/prefectures", headers={"Origin": "https://evil.example"})
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_gunicorn_settings_run_threads_with_a_short_switch_interval():
+    """gunicorn.conf.py (read by gunicorn from the working directory, as scripts/run.sh starts it): threaded
+    workers, and a switch interval short enough that a thread back from PostgreSQL is not kept waiting."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    assert (settings["worker_class"], settings["threads"]) == ("gthread", 4)
+    before = sys.getswitchinterval()
+    try:
+        settings["post_fork"](None, None)
+        assert sys.getswitchinterval() == settings["SWITCH_INTERVAL_SECONDS"] < before
+    finally:
+        sys.setswitchinterval(before)
