@@ -1,19 +1,23 @@
-"""Load programme definitions (YAML + Markdown) from course_content/ and report every problem in them."""
+"""Load programme definitions (YAML + Markdown) from course_content/ and report every problem in them.
+
+The generic node checks (types, keys, syntax errors) are in lms.programs.yaml_checks; the programme's own
+rules (codes, kinds, hours, files) are here."""
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, SequenceNode
+
+from lms.programs import yaml_checks as yc
 
 PROGRAM_FILE = "program.yaml"
 MODULE_KINDS: tuple[str, ...] = ("elearning", "quiz", "workshop")
@@ -28,13 +32,6 @@ MAX_MODULE_MINUTES = 6_000
 MAX_DURATION_DAYS = 3_650
 # Bump when the canonical form changes, so that every content_hash changes with it.
 HASH_FORMAT = 1
-
-_TAG = "tag:yaml.org,2002:"
-_TYPE_NAMES = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
-               "null": "empty (null)", "timestamp": "a date"}
-
-_Issue = tuple[int, str]
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -82,14 +79,6 @@ class ContentResult:
 
 
 @dataclass(frozen=True)
-class _Entries:
-    """The values of a mapping that passed their checks, and the (key, value) nodes of every known key."""
-
-    values: dict[str, Any]
-    nodes: dict[str, tuple[Node, Node]]
-
-
-@dataclass(frozen=True)
 class _Loaded:
     folder: str
     code: str | None
@@ -98,247 +87,128 @@ class _Loaded:
     problems: list[Problem]
 
 
-_Validator = Callable[[Node, str], tuple[Any, list[_Issue]]]
-
-
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _is(node: Node, name: str) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _TAG + name
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    return _TYPE_NAMES.get(node.tag.removeprefix(_TAG), f"a value tagged {node.tag}")
-
-
-def _fail(node: Node, path: str, message: str) -> tuple[None, list[_Issue]]:
-    return None, [(_line(node), f"{path}: {message}")]
-
-
-def _wrong_type(node: Node, path: str, expected: str) -> tuple[None, list[_Issue]]:
-    return _fail(node, path, f"must be {expected}, not {_describe(node)}")
-
-
-def _text(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
-    if not _is(node, "str"):
-        return _wrong_type(node, path, "a string")
-    if not node.value.strip():
-        return _fail(node, path, "must not be empty")
-    return node.value.strip(), []
-
-
-def _title(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
-    value, issues = _text(node, path)
+def _title(node: Node, path: str) -> tuple[str | None, list[yc.Issue]]:
+    value, issues = yc.text(node, path)
     if value is not None and len(value) > MAX_TITLE_LENGTH:
-        return _fail(node, path, f"must be at most {MAX_TITLE_LENGTH} characters, not {len(value)}")
+        return yc.fail(node, path, f"must be at most {MAX_TITLE_LENGTH} characters, not {len(value)}")
     return value, issues
 
 
-def _integer(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
-    if _is(node, "int"):
-        try:
-            return int(SafeConstructor().construct_yaml_int(node)), []
-        except ValueError:
-            pass
-    return _wrong_type(node, path, "an integer")
-
-
-def _boolean(node: Node, path: str) -> tuple[bool | None, list[_Issue]]:
-    if _is(node, "bool") and node.value.lower() in SafeConstructor.bool_values:
-        return SafeConstructor.bool_values[node.value.lower()], []
-    return _wrong_type(node, path, "true or false")
-
-
-def _ojt_hours(node: Node, path: str) -> tuple[float | None, list[_Issue]]:
-    if not (_is(node, "int") or _is(node, "float")):
-        return _wrong_type(node, path, "a number")
+def _ojt_hours(node: Node, path: str) -> tuple[float | None, list[yc.Issue]]:
+    if not (yc.is_tagged(node, "int") or yc.is_tagged(node, "float")):
+        return yc.wrong_type(node, path, "a number")
     try:
         hours = float(SafeConstructor().construct_object(node))
     except (ValueError, yaml.YAMLError):
-        return _wrong_type(node, path, "a number")
+        return yc.wrong_type(node, path, "a number")
     if not math.isfinite(hours):
-        return _fail(node, path, "must be a finite number")
+        return yc.fail(node, path, "must be a finite number")
     if hours < 0:
-        return _fail(node, path, "must not be negative")
+        return yc.fail(node, path, "must not be negative")
     if hours > MAX_OJT_HOURS:
-        return _fail(node, path, f"must be at most {MAX_OJT_HOURS}")
+        return yc.fail(node, path, f"must be at most {MAX_OJT_HOURS}")
     if not (hours * 2).is_integer():
-        return _fail(node, path, "must be a multiple of 0.5")
+        return yc.fail(node, path, "must be a multiple of 0.5")
     return hours, []
 
 
-def _int_in_range(low: int, high: int) -> _Validator:
-    def validate(node: Node, path: str) -> tuple[int | None, list[_Issue]]:
-        value, issues = _integer(node, path)
-        if value is not None and not low <= value <= high:
-            return _fail(node, path, f"must be between {low} and {high}")
-        return value, issues
-
-    return validate
-
-
-def _code(pattern: re.Pattern[str], rule: str) -> _Validator:
-    def validate(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
-        value, issues = _text(node, path)
+def _code(pattern: re.Pattern[str], rule: str) -> yc.Validator:
+    def validate(node: Node, path: str) -> tuple[str | None, list[yc.Issue]]:
+        value, issues = yc.text(node, path)
         if value is not None and (len(value) > MAX_CODE_LENGTH or not pattern.fullmatch(value)):
-            return _fail(node, path, f"{value!r} is not a valid code ({rule}, at most {MAX_CODE_LENGTH})")
+            return yc.fail(node, path, f"{value!r} is not a valid code ({rule}, at most {MAX_CODE_LENGTH})")
         return value, issues
 
     return validate
 
 
-def _kind(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
-    value, issues = _text(node, path)
+def _kind(node: Node, path: str) -> tuple[str | None, list[yc.Issue]]:
+    value, issues = yc.text(node, path)
     if value is not None and value not in MODULE_KINDS:
-        return _fail(node, path, f"unknown kind {value!r} (expected one of: {', '.join(MODULE_KINDS)})")
+        return yc.fail(node, path, f"unknown kind {value!r} (expected one of: {', '.join(MODULE_KINDS)})")
     return value, issues
 
 
-def _markdown_path(node: Node, path: str) -> tuple[str | None, list[_Issue]]:
-    value, issues = _text(node, path)
+def _markdown_path(node: Node, path: str) -> tuple[str | None, list[yc.Issue]]:
+    value, issues = yc.text(node, path)
     if value is None:
         return None, issues
     relative = PurePosixPath(value)
     if "\\" in value or relative.is_absolute() or ".." in relative.parts or relative.suffix != ".md":
-        return _fail(node, path, f"{value!r} must be a relative path to a .md file inside the programme folder")
+        return yc.fail(node, path, f"{value!r} must be a relative path to a .md file inside the programme folder")
     return relative.as_posix(), []
 
 
-def _suggestion(key: str, allowed: Collection[str]) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
-
-
-def _read_mapping(node: Node, path: str, fields: dict[str, tuple[bool, _Validator]]) -> tuple[_Entries, list[_Issue]]:
-    """Check keys (unknown, duplicate, missing) and values of a mapping against (required, validator) fields."""
-    entries = _Entries({}, {})
-    if not isinstance(node, MappingNode):
-        return entries, [(_line(node), f"{path or 'document'}: must be a mapping, not {_describe(node)}")]
-    issues: list[_Issue] = []
-    for key_node, value_node in node.value:
-        if not _is(key_node, "str"):
-            issues.append((_line(key_node), f"{path or 'document'}: keys must be strings, not {_describe(key_node)}"))
-            continue
-        key, where = key_node.value, _join(path, key_node.value)
-        if key in entries.nodes:
-            issues.append((_line(key_node), f"{where}: duplicate key (first at line {_line(entries.nodes[key][0])})"))
-        elif key not in fields:
-            issues.append((_line(key_node), f"{where}: unknown key{_suggestion(key, fields)}"))
-        else:
-            entries.nodes[key] = (key_node, value_node)
-            value, found = fields[key][1](value_node, where)
-            issues.extend(found)
-            if value is not None:
-                entries.values[key] = value
-    missing = [key for key, (required, _) in fields.items() if required and key not in entries.nodes]
-    issues.extend((_line(node), f"{_join(path, key)}: required key is missing") for key in missing)
-    return entries, issues
-
-
-_MODULE_FIELDS: dict[str, tuple[bool, _Validator]] = {
+_MODULE_FIELDS: dict[str, tuple[bool, yc.Validator]] = {
     "code": (True, _code(MODULE_CODE, "uppercase letters, digits, '_' and '-', starting with a letter")),
     "title_ja": (True, _title),
     "kind": (True, _kind),
-    "required": (True, _boolean),
-    "min_score": (False, _int_in_range(0, 100)),
-    "estimated_minutes": (True, _int_in_range(1, MAX_MODULE_MINUTES)),
+    "required": (True, yc.boolean),
+    "min_score": (False, yc.int_in_range(0, 100)),
+    "estimated_minutes": (True, yc.int_in_range(1, MAX_MODULE_MINUTES)),
     "file": (True, _markdown_path),
 }
 
 
-def _module_rules(entries: _Entries, path: str) -> list[_Issue]:
+def _module_rules(entries: yc.Entries, path: str) -> list[yc.Issue]:
     kind = entries.values.get("kind")
     if "min_score" in entries.nodes and kind is not None and kind not in SCORED_KINDS:
         key_node = entries.nodes["min_score"][0]
-        return [(_line(key_node), f"{path}.min_score: only allowed on modules of kind 'quiz', not {kind!r}")]
+        return [(yc.line(key_node), f"{path}.min_score: only allowed on modules of kind 'quiz', not {kind!r}")]
     return []
 
 
-def _duplicates(modules: list[_Entries], key: str, path: str) -> list[_Issue]:
+def _duplicates(modules: list[yc.Entries], key: str, path: str) -> list[yc.Issue]:
     first: dict[Any, int] = {}
-    issues: list[_Issue] = []
+    issues: list[yc.Issue] = []
     for index, entries in enumerate(modules):
         if key not in entries.values:
             continue
         value, node = entries.values[key], entries.nodes[key][1]
         if value in first:
             seen = first[value]
-            issues.append((_line(node), f"{path}[{index}].{key}: {value!r} is already used by {path}[{seen}] "
-                                        f"(line {_line(modules[seen].nodes[key][1])})"))
+            issues.append((yc.line(node), f"{path}[{index}].{key}: {value!r} is already used by {path}[{seen}] "
+                                        f"(line {yc.line(modules[seen].nodes[key][1])})"))
         else:
             first[value] = index
     return issues
 
 
-def _modules(node: Node, path: str) -> tuple[list[_Entries] | None, list[_Issue]]:
+def _modules(node: Node, path: str) -> tuple[list[yc.Entries] | None, list[yc.Issue]]:
     if not isinstance(node, SequenceNode):
-        return _wrong_type(node, path, "a list of modules")
+        return yc.wrong_type(node, path, "a list of modules")
     if not node.value:
-        return _fail(node, path, "must list at least one module")
-    modules: list[_Entries] = []
-    issues: list[_Issue] = []
+        return yc.fail(node, path, "must list at least one module")
+    modules: list[yc.Entries] = []
+    issues: list[yc.Issue] = []
     for index, item in enumerate(node.value):
-        entries, found = _read_mapping(item, f"{path}[{index}]", _MODULE_FIELDS)
+        entries, found = yc.read_mapping(item, f"{path}[{index}]", _MODULE_FIELDS)
         modules.append(entries)
         issues += found + _module_rules(entries, f"{path}[{index}]")
     return modules, issues + _duplicates(modules, "code", path) + _duplicates(modules, "file", path)
 
 
-_PROGRAM_FIELDS: dict[str, tuple[bool, _Validator]] = {
+_PROGRAM_FIELDS: dict[str, tuple[bool, yc.Validator]] = {
     "code": (True, _code(PROGRAM_CODE, "uppercase letters and digits in groups joined by '-', starting with a letter")),
     "title_ja": (True, _title),
     "title_en": (True, _title),
-    "description_ja": (True, _text),
+    "description_ja": (True, yc.text),
     "ojt_required_hours": (True, _ojt_hours),
-    "min_duration_days": (False, _int_in_range(0, MAX_DURATION_DAYS)),
+    "min_duration_days": (False, yc.int_in_range(0, MAX_DURATION_DAYS)),
     "modules": (True, _modules),
 }
 
 
-def _program_rules(entries: _Entries, folder: str) -> list[_Issue]:
-    issues: list[_Issue] = []
+def _program_rules(entries: yc.Entries, folder: str) -> list[yc.Issue]:
+    issues: list[yc.Issue] = []
     code = entries.values.get("code")
     if code is not None and code != folder:
-        issues.append((_line(entries.nodes["code"][1]), f"code: {code!r} does not match its folder name {folder!r}"))
-    modules: list[_Entries] = entries.values.get("modules") or []
+        issues.append((yc.line(entries.nodes["code"][1]), f"code: {code!r} does not match its folder name {folder!r}"))
+    modules: list[yc.Entries] = entries.values.get("modules") or []
     flags = [module.values.get("required") for module in modules]
     if flags and None not in flags and not any(flags):
-        issues.append((_line(entries.nodes["modules"][0]), "modules: at least one module must be required"))
+        issues.append((yc.line(entries.nodes["modules"][0]), "modules: at least one module must be required"))
     return issues
-
-
-def _syntax_issue(error: yaml.MarkedYAMLError) -> _Issue:
-    """Locate at the problem; mention where the construct began when that is elsewhere (an unclosed quote)."""
-    problem, context = error.problem_mark, error.context_mark
-    mark = problem or context
-    line = mark.line + 1 if mark else 1
-    message = f"YAML syntax error: {', '.join(part for part in (error.context, error.problem) if part)}"
-    if problem and context and context.line != problem.line:
-        message += f" (started at line {context.line + 1})"
-    return line, message
-
-
-def _compose(text: str) -> tuple[Node | None, list[_Issue]]:
-    try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        return None, [_syntax_issue(error)]
-    except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
-        return None, [(line, f"YAML syntax error: character #x{error.character:04x}: {error.reason}")]
-    if document is None:
-        return None, [(1, "file is empty")]
-    return document, []
 
 
 def _read_text(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
@@ -356,8 +226,8 @@ def _read_text(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff").replace("\r\n", "\n"), []
 
 
-def _module_body(root: Path, folder: str, entries: _Entries, path: str) -> tuple[str | None, list[Problem]]:
-    relative, line = entries.values["file"], _line(entries.nodes["file"][1])
+def _module_body(root: Path, folder: str, entries: yc.Entries, path: str) -> tuple[str | None, list[Problem]]:
+    relative, line = entries.values["file"], yc.line(entries.nodes["file"][1])
     yaml_file, target = f"{folder}/{PROGRAM_FILE}", root / folder / relative
     try:
         inside, found = target.resolve().is_relative_to((root / folder).resolve()), target.is_file()
@@ -400,10 +270,10 @@ def _definition(values: dict[str, Any], bodies: list[str]) -> ProgramDefinition:
 def _load_program(root: Path, folder: str) -> _Loaded:
     yaml_file = f"{folder}/{PROGRAM_FILE}"
     text, problems = _read_text(root, yaml_file)
-    document, issues = _compose(text) if text is not None else (None, [])
+    document, issues = yc.compose(text) if text is not None else (None, [])
     if document is None:
         return _Loaded(folder, None, 1, None, problems + [Problem(yaml_file, line, m) for line, m in issues])
-    entries, issues = _read_mapping(document, "", _PROGRAM_FIELDS)
+    entries, issues = yc.read_mapping(document, "", _PROGRAM_FIELDS)
     issues += _program_rules(entries, folder)
     problems = [Problem(yaml_file, line, message) for line, message in issues]
     bodies: list[str] = []
@@ -412,7 +282,7 @@ def _load_program(root: Path, folder: str) -> _Loaded:
             body, found = _module_body(root, folder, module, f"modules[{index}].file")
             problems += found
             bodies += [body] if body is not None else []
-    code_line = _line(entries.nodes["code"][1]) if "code" in entries.nodes else 1
+    code_line = yc.line(entries.nodes["code"][1]) if "code" in entries.nodes else 1
     definition = None if problems else _definition(entries.values, bodies)
     return _Loaded(folder, entries.values.get("code"), code_line, definition, problems)
 
