@@ -19,6 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from lms.dates import reiwa_date, western_date_ja
+from lms.reference.data import CONSORTIUM_NAME, MEMBER_ASSOCIATIONS
 
 CERTIFICATES_DIR = Path(__file__).resolve().parents[2] / "certificates"
 DEFAULT_TEMPLATE = "default"
@@ -26,17 +27,6 @@ TEMPLATE_FILE = "certificate.html"
 STYLESHEET_FILE = "certificate.css"
 # The address templates use for the QR code image; the fetcher serves it from memory, per certificate.
 QR_URL = "certificate:qr.png"
-
-CONSORTIUM_NAME = "総合的な診療能力を持つ医師養成のためのリカレント教育事業 連絡協議会"
-MEMBER_ASSOCIATIONS: tuple[str, ...] = (
-    "全日本病院協会",
-    "日本プライマリ・ケア連合学会",
-    "日本病院会",
-    "全国自治体病院協議会",
-    "全国国民健康保険診療施設協議会",
-    "全国老人保健施設協会",
-    "日本老年医学会",
-)
 
 
 class RefusedURL(ValueError):

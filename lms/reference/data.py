@@ -1,4 +1,4 @@
-"""Reference rows: prefectures from the CSV, blocks, member organisations, specialties."""
+"""Reference rows: prefectures from the CSV, blocks, member organisations, specialties; the consortium's name."""
 
 import csv
 from pathlib import Path
@@ -26,6 +26,10 @@ ORGANIZATIONS = [
     ("ROKEN", "全国老人保健施設協会", "Japan Association of Geriatric Health Services Facilities"),
     ("JGS", "日本老年医学会", "Japan Geriatrics Society"),
 ]
+
+# The issuer printed on certificates and reports, and its seven member associations in order.
+CONSORTIUM_NAME = "総合的な診療能力を持つ医師養成のためのリカレント教育事業 連絡協議会"
+MEMBER_ASSOCIATIONS: tuple[str, ...] = tuple(name_ja for _, name_ja, _ in ORGANIZATIONS)
 
 SPECIALTIES = [
     ("internal_medicine", "内科", "Internal medicine"),

@@ -11,12 +11,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from lms.reference.data import CONSORTIUM_NAME
 from lms.reports.charts import chart_context
 from lms.reports.types import Report
 from lms.stats.tables import as_of_ja, to_csv_bytes, to_xlsx_bytes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ISSUER = "総合的な診療能力を持つ医師養成のためのリカレント教育事業 連絡協議会"
 # Wide tables (the prefecture table, the monthly certificate table) are printed in landscape.
 LANDSCAPE_FROM_COLUMNS = 10
 
@@ -99,7 +99,7 @@ def report_context(report: Report, title_ja: str, *, generated_at: datetime) -> 
         "subtitle": report.subtitle_ja,
         "as_of": as_of_ja(table.as_of),
         "generated_at": as_of_ja(generated_at),
-        "issuer": ISSUER,
+        "issuer": CONSORTIUM_NAME,
         "landscape": landscape,
         "table_on_new_page": landscape and bool(report.chart or report.highlights) and len(table.rows) > 12,
         "columns": [{"label": label, "numeric": formats[key]["kind"] == "num", "wrap": formats[key]["kind"] == "wrap"}
