@@ -3,8 +3,8 @@
 Prepares the database given by --database-url (PostgreSQL on this machine only; its name must contain
 "bench", because the schema is dropped): `flask db upgrade heads`, the course content, and a few thousand
 learners with users and tokens, enrolments, OJT sites and placements (module progress grows under load).
-Then it starts two gunicorn servers with the same settings (the production gunicorn.conf.py, -w 2 -k gthread
---threads 4: two processes for the two cores, threads so that a worker waiting on PostgreSQL still serves),
+Then it starts two gunicorn servers with the same settings (the production gunicorn.conf.py, whose threads keep
+a worker serving while it waits on PostgreSQL, and -w 2: two processes for the two cores),
 one for the app (bench/floor_app.py: the app plus an authentication-only endpoint) and one for
 bench/bare_app.py, and measures each endpoint next to the bare one in the same run, after a warm-up:
 
@@ -41,8 +41,9 @@ if str(ROOT) not in sys.path:
 
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# the production settings (gunicorn.conf.py) for both servers; --gunicorn replaces them
-GUNICORN = ["-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "gthread", "--threads", "4"]
+# the production settings (gunicorn.conf.py: worker class, threads) for both servers, two workers for the two
+# cores; --gunicorn replaces them
+GUNICORN = ["-c", str(ROOT / "gunicorn.conf.py"), "-w", "2"]
 TARGETS = {"enrollments": 0.40, "progress": 0.25}
 
 
