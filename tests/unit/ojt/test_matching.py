@@ -9,15 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
-from lms.ojt.matching import (
-    blocking_pairs,
-    cap_violations,
-    capacity_cutting,
-    default_targets,
-    deferred_acceptance,
-    explain,
-    flexible_deferred_acceptance,
-)
+from lms.ojt.matching import blocking_pairs, cap_violations, deferred_acceptance, explain
+from lms.ojt.matching_regional import capacity_cutting, default_targets, flexible_deferred_acceptance
 
 LearnerPrefs = dict[str, list[str]]
 SitePrefs = dict[str, list[str]]
