@@ -5,6 +5,7 @@ from flask import Flask
 from lms.errors import register_error_handlers
 from lms.extensions import db, migrate
 from lms.http import Api
+from lms.sqlite import configure_engine
 
 BLUEPRINTS = [
     "lms.reference.api",
@@ -28,6 +29,8 @@ def init_app(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api = Api(app, spec_kwargs={
         "info": {"description": "Recurrent education for physicians (医師のリカレント教育): "

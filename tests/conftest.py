@@ -172,3 +172,12 @@ def make_enrollment(app, programs):
             return e.id
 
     return _make
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app behind a real threaded HTTP server (see tests/race.py): `live_server.race([...])`."""
+    from tests.race import LiveServer
+
+    with LiveServer(app) as server:
+        yield server

@@ -1,13 +1,13 @@
 """Placements: capacity per fiscal year, one per enrolment and year, scope by role, concurrency."""
 
-import threading
 
 import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.ojt.models import Placement
-from tests.conftest import bearer, requires_postgres
+from tests.conftest import bearer
+from tests.race import Sent, statuses
 
 
 def test_admin_places_an_active_enrollment(place, make_site, make_active_enrollment, client, admin_token):
@@ -121,40 +121,29 @@ def test_placements_are_in_the_learners_export(place, make_site, make_active_enr
     assert [p["enrollment_id"] for p in records["placements"]] == [enrollment_id]
 
 
-def _race(app, admin_token, bodies: list[dict]) -> list[int]:
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = []
-
-    def worker(body):
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(client.post("/api/v1/placements", json=body, headers=bearer(admin_token)).status_code)
-
-    threads = [threading.Thread(target=worker, args=(body,)) for body in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return statuses
+def _race(live_server, admin_token, bodies: list[dict]) -> list[int]:
+    return statuses(live_server.race([Sent("POST", "/api/v1/placements", json=body, headers=bearer(admin_token))
+                                      for body in bodies]))
 
 
-@requires_postgres
-def test_forty_concurrent_requests_fill_a_site_of_five_exactly(app, make_site, make_active_enrollment,
-                                                               admin_token):
-    site_id = make_site(annual_capacity=5)
-    enrollments = [make_active_enrollment(login=False)[0] for _ in range(40)]
-    statuses = _race(app, admin_token, [{"enrollment_id": e, "site_id": site_id, "start_date": "2026-04-01",
-                                         "end_date": "2026-09-30"} for e in enrollments])
-    assert sorted(statuses) == [201] * 5 + [409] * 35
+def test_thirty_concurrent_requests_fill_a_site_of_two_exactly(app, live_server, make_site,
+                                                               make_active_enrollment, admin_token):
+    site_id = make_site(annual_capacity=2)
+    enrollments = [make_active_enrollment(login=False)[0] for _ in range(30)]
+    answers = _race(live_server, admin_token, [{"enrollment_id": e, "site_id": site_id,
+                                                 "start_date": "2026-04-01", "end_date": "2026-09-30"}
+                                                for e in enrollments])
+    assert answers == [201] * 2 + [409] * 28
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Placement).where(
-            Placement.site_id == site_id, Placement.status == "active")) == 5
+            Placement.site_id == site_id, Placement.status == "active")) == 2
 
 
-@requires_postgres
-def test_concurrent_placements_of_one_enrollment_give_one(app, make_site, make_active_enrollment, admin_token):
+def test_concurrent_placements_of_one_enrollment_give_one(live_server, make_site, make_active_enrollment,
+                                                          admin_token):
     sites = [make_site(annual_capacity=3) for _ in range(6)]
     enrollment_id, _ = make_active_enrollment(login=False)
-    statuses = _race(app, admin_token, [{"enrollment_id": enrollment_id, "site_id": s, "start_date": "2026-04-01",
-                                         "end_date": "2026-09-30"} for s in sites])
-    assert sorted(statuses) == [201] + [409] * 5
+    answers = _race(live_server, admin_token, [{"enrollment_id": enrollment_id, "site_id": s,
+                                                 "start_date": "2026-04-01", "end_date": "2026-09-30"}
+                                                for s in sites])
+    assert answers == [201] + [409] * 5
