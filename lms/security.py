@@ -54,9 +54,30 @@ def init_security(app: Flask) -> None:
         return response
 
 
+def body_limit(config_key: str):
+    """Give a view its own body limit, read from the config key `config_key` (e.g. a large CSV import)
+    instead of MAX_CONTENT_LENGTH."""
+
+    def decorator(func):
+        func.body_limit_config = config_key
+        return func
+
+    return decorator
+
+
+def request_body_limit() -> int | None:
+    """The body limit of the view this request is routed to."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class else view
+    key = getattr(method, "body_limit_config", None) or "MAX_CONTENT_LENGTH"
+    return current_app.config.get(key)
+
+
 def _check_request() -> None:
     """Refuse what no view should have to handle (each view still validates its own fields)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request_body_limit()
+    request.max_content_length = limit  # werkzeug then refuses a longer body as it is read
     if limit and (request.content_length or 0) > limit:
         # also for views that never read their body, so a large body is never silently accepted
         raise RequestEntityTooLarge()

@@ -106,27 +106,30 @@ def _process_chunk(batch: CertificateBatch, items: list[CertificateBatchItem], p
     db.session.execute(update(CertificateBatch).where(CertificateBatch.id == batch.id)
                        .values(lease_until=utcnow() + LEASE))
     db.session.commit()
-    jobs = {}
+    work = []  # plain values, so nothing below reloads an expired object while a render is awaited
     for item, certificate in zip(items, certificates, strict=True):
-        if certificate.status == "issued":
-            continue
-        template = certificate.program_code if service._has_override(certificate.program_code) else None
-        jobs[item.id] = pool.submit(_render_to_file, service.certificate_context(certificate), template,
-                                    str(service.pdf_path(certificate)))
-    done = 0
-    for item, certificate in zip(items, certificates, strict=True):
-        future = jobs.get(item.id)
+        future = None
+        if certificate.status != "issued":
+            template = certificate.program_code if service._has_override(certificate.program_code) else None
+            future = pool.submit(_render_to_file, service.certificate_context(certificate), template,
+                                 str(service.pdf_path(certificate)))
+        work.append((item.id, certificate.id, future))
+    db.session.commit()  # no transaction (on SQLite, the write lock) is held while the pool renders
+    for item_id, certificate_id, future in work:
+        # the item, its certificate and the batch's counter change in one transaction, so a worker killed
+        # at any point leaves `done` equal to the items marked done
+        values = {"status": "done"}
         try:
             if future is not None:
                 sha256, size = future.result()
-                service.finalize(certificate, sha256, size)
-            item.status, done = "done", done + 1
+                service.mark_issued(certificate_id, sha256, size)
         except Exception as exc:  # one bad certificate must not stop the cohort
-            log.exception("certificate %s failed to render", certificate.id)
-            item.status, item.error = "failed", type(exc).__name__
-    db.session.execute(update(CertificateBatch).where(CertificateBatch.id == batch.id)
-                       .values(done=CertificateBatch.done + done, lease_until=utcnow() + LEASE))
-    db.session.commit()
+            log.exception("certificate %s failed to render", certificate_id)
+            values = {"status": "failed", "error": type(exc).__name__}
+        db.session.execute(update(CertificateBatchItem).where(CertificateBatchItem.id == item_id).values(**values))
+        db.session.execute(update(CertificateBatch).where(CertificateBatch.id == batch.id).values(
+            done=CertificateBatch.done + (values["status"] == "done"), lease_until=utcnow() + LEASE))
+        db.session.commit()
 
 
 def run_pending_batches(worker: str = "cli", processes: int = 2) -> int:

@@ -96,10 +96,15 @@ def allocate(enrollment: Enrollment, *, replaces: Certificate | None = None) -> 
     return certificate
 
 
-def finalize(certificate: Certificate, sha256: str, size: int) -> None:
-    """Mark a pending certificate issued once its PDF is in place."""
-    db.session.execute(update(Certificate).where(Certificate.id == certificate.id, Certificate.status == "pending")
+def mark_issued(certificate_id: str, sha256: str, size: int) -> None:
+    """Mark a pending certificate issued once its PDF is in place; the caller commits."""
+    db.session.execute(update(Certificate).where(Certificate.id == certificate_id, Certificate.status == "pending")
                        .values(status="issued", sha256=sha256, pdf_bytes=size, issued_at=utcnow()))
+
+
+def finalize(certificate: Certificate, sha256: str, size: int) -> None:
+    """Mark a pending certificate issued once its PDF is in place, and commit."""
+    mark_issued(certificate.id, sha256, size)
     db.session.commit()
     db.session.refresh(certificate)
 
