@@ -136,6 +136,12 @@ def _remove_session(error: BaseException | None) -> None:
         db.session.remove()
     except DBAPIError as exc:
         log.warning("database connection lost while closing the session: %s", type(exc.orig).__name__)
+        try:
+            # close the connections outright rather than leave them checked out, in a transaction
+            # (on SQLite, holding the write lock) until garbage collection
+            db.session().invalidate()
+        except DBAPIError:
+            log.debug("invalidating the lost session's connections failed")
         db.session.registry.clear()
 
 
