@@ -139,9 +139,12 @@ def execute(run_id: str, clock: Callable[[], datetime], worker: str, settings: S
             raise LookupError(f"unknown report type {run.report_type!r}")
         params = resolve_params(report_type.params().load(run.params), run.scheduled_for or run.requested_at)
         report = report_type.build(params, now)
-        for fmt in run.formats:
+        names = {fmt: artifact_name(run, now, fmt) for fmt in run.formats}
+        # the report is plain values now: no transaction (on SQLite, the write lock) is held while rendering
+        db.session.commit()
+        for fmt, name in names.items():
             data = render(report, fmt, report_type.title_ja, generated_at=now)
-            written.append((fmt, storage.write_atomically(root, artifact_name(run, now, fmt), data)))
+            written.append((fmt, storage.write_atomically(root, name, data)))
     except Exception as exc:
         db.session.rollback()
         log.exception("report run %s failed", run_id)
