@@ -128,7 +128,7 @@ def _process_chunk(batch: CertificateBatch, items: list[CertificateBatchItem], p
             values = {"status": "failed", "error": type(exc).__name__}
         db.session.execute(update(CertificateBatchItem).where(CertificateBatchItem.id == item_id).values(**values))
         db.session.execute(update(CertificateBatch).where(CertificateBatch.id == batch.id).values(
-            done=CertificateBatch.done + (values["status"] == "done"), lease_until=utcnow() + LEASE))
+            done=CertificateBatch.done + int(values["status"] == "done"), lease_until=utcnow() + LEASE))
         db.session.commit()
 
 
