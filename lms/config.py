@@ -30,6 +30,8 @@ class Config:
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
         self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)
+        # public self-registrations per hour per client address
+        self.REGISTER_RATE_LIMIT = _int("REGISTER_RATE_LIMIT", 10)
         self.REPORT_RETENTION_DAYS = _int("REPORT_RETENTION_DAYS", 90)
         self.REPORT_MAX_ATTEMPTS = _int("REPORT_MAX_ATTEMPTS", 3)
         # an Idempotency-Key replays its response for this long; older records are pruned daily

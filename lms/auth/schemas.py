@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from lms.auth.models import ROLES
+from lms.auth.password_policy import MAX_LENGTH, MIN_LENGTH, password_problems
 
 
 class LoginSchema(ma.Schema):
@@ -17,9 +18,24 @@ class TokenSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
 
 
-class UserCreateSchema(ma.Schema):
+class NewPasswordSchema(ma.Schema):
+    """A password being set: the policy's rules, with the e-mail address of the same body."""
+
+    password = ma.fields.String(required=True, load_only=True, metadata={
+        "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH,
+        "description": f"{MIN_LENGTH}-{MAX_LENGTH} characters, any kind; not a common or easily guessed "
+                       "password, not the e-mail address"})
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def _password_policy(self, data, **kwargs):
+        if "password" in data:
+            problems = password_problems(data["password"], data.get("email"))
+            if problems:
+                raise ma.ValidationError(problems, "password")
+
+
+class UserCreateSchema(NewPasswordSchema):
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=10, max=256))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     organization_code = ma.fields.String(validate=ma.validate.Length(max=20))
     prefecture_code = ma.fields.String(validate=ma.validate.Regexp(r"^\d{2}$"))

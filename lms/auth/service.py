@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
 from lms.auth.models import OFFICIAL, ORG_STAFF, ROLES, SUPERVISOR, AccessToken, LoginThrottle, User
+from lms.auth.password_policy import check_new_password
 from lms.auth.passwords import hash_password, verify_password
 from lms.auth.permissions import Actor, token_digest
 from lms.dates import utcnow
@@ -132,6 +133,7 @@ def new_user(email: str, password: str, role: str, *, organization_code: str | N
 
 def create_user(actor: Actor | None, **fields) -> User:
     """Create a user (admin or CLI) and audit it."""
+    check_new_password(fields["password"], fields["email"])
     user = new_user(**fields)
     db.session.flush()
     record(actor, "user.create", "user", user.id, role=user.role)

@@ -16,6 +16,7 @@ from lms.dates import utcnow
 from lms.enrollments.models import Enrollment
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.learners.models import Learner
 from lms.programs.service import get_program
 from lms.storage import remove_stale_temp_files, storage_path, write_atomic
 
@@ -28,10 +29,11 @@ def create_batch(actor: Actor, program_code: str, fiscal_year: int) -> Certifica
     """Queue the cohort's completed enrolments that have no issued certificate yet."""
     get_program(program_code)
     issued = select(Certificate.enrollment_id).where(Certificate.status == "issued")
+    erased = select(Learner.id).where(Learner.erased_at.is_not(None))  # erasure revoked theirs; none again
     enrollment_ids = list(db.session.scalars(select(Enrollment.id).where(
         Enrollment.program_code == program_code, Enrollment.fiscal_year == fiscal_year,
-        Enrollment.status == "completed", Enrollment.id.not_in(issued)).order_by(Enrollment.completed_at,
-                                                                             Enrollment.id)))
+        Enrollment.status == "completed", Enrollment.id.not_in(issued),
+        Enrollment.learner_id.not_in(erased)).order_by(Enrollment.completed_at, Enrollment.id)))
     batch = CertificateBatch(program_code=program_code, fiscal_year=fiscal_year, total=len(enrollment_ids),
                              created_by=actor.id, status="queued" if enrollment_ids else "succeeded")
     db.session.add(batch)

@@ -46,7 +46,8 @@ class Certificate(db.Model):
     certificate_number: Mapped[str] = mapped_column(String(20))
     verification_code: Mapped[str] = mapped_column(String(20), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    holder_name: Mapped[str] = mapped_column(String(120))
+    # null once the holder's personal data is erased
+    holder_name: Mapped[str | None] = mapped_column(String(120))
     program_title: Mapped[str] = mapped_column(String(200))
     completed_on: Mapped[date]
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -53,7 +53,8 @@ class BatchSchema(ma.Schema):
 class VerificationSchema(ma.Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(("valid", "revoked", "superseded")))
     certificate_number = ma.fields.String()
-    holder_name = ma.fields.String()
+    holder_name = ma.fields.String(allow_none=True, metadata={
+        "description": "null when the holder's personal data has been erased (the certificate is then revoked)"})
     program_title = ma.fields.String()
     completed_on = ma.fields.Date()
     issued_at = ma.fields.DateTime(allow_none=True)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER
 from lms.auth.permissions import Actor
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, CertificateBatchItem
 from lms.certificates.numbers import format_number, new_verification_code, next_sequence
 from lms.dates import JST, fiscal_year, utcnow
 from lms.enrollments.models import Enrollment
@@ -22,6 +22,10 @@ from lms.learners.models import Learner
 from lms.storage import storage_path, write_atomic
 
 log = logging.getLogger(__name__)
+
+
+ERASED = "The learner's personal data was erased; no certificate is issued for them."
+ERASED_REASON = "erased"
 
 
 def _holder_name(learner: Learner) -> str:
@@ -78,6 +82,8 @@ def pdf_path(certificate: Certificate) -> Path:
 def allocate(enrollment: Enrollment, *, replaces: Certificate | None = None) -> Certificate:
     """Add a pending certificate with its number (new, or the replaced one's) to the transaction."""
     learner = db.session.get(Learner, enrollment.learner_id)
+    if learner.erased_at is not None:
+        raise Conflict(ERASED)
     completed_on: date = enrollment.completed_at.astimezone(JST).date()
     if replaces is None:
         year = fiscal_year(completed_on)
@@ -97,9 +103,15 @@ def allocate(enrollment: Enrollment, *, replaces: Certificate | None = None) -> 
 
 
 def mark_issued(certificate_id: str, sha256: str, size: int) -> None:
-    """Mark a pending certificate issued once its PDF is in place; the caller commits."""
-    db.session.execute(update(Certificate).where(Certificate.id == certificate_id, Certificate.status == "pending")
-                       .values(status="issued", sha256=sha256, pdf_bytes=size, issued_at=utcnow()))
+    """Mark a pending certificate issued once its PDF is in place; the caller commits. A certificate whose
+    holder was erased while it rendered stays revoked, and the file just written is deleted."""
+    result = db.session.execute(
+        update(Certificate).where(Certificate.id == certificate_id, Certificate.status == "pending")
+        .values(status="issued", sha256=sha256, pdf_bytes=size, issued_at=utcnow()))
+    if result.rowcount == 0:
+        certificate = db.session.get(Certificate, certificate_id, populate_existing=True)
+        if certificate is not None and certificate.holder_name is None:
+            _pdf_path(certificate).unlink(missing_ok=True)
 
 
 def finalize(certificate: Certificate, sha256: str, size: int) -> None:
@@ -191,6 +203,8 @@ def list_certificates(actor: Actor, *, page: int, per_page: int, **filters) -> t
 def read_pdf(actor: Actor, certificate_id: str) -> tuple[Certificate, Path]:
     certificate = visible_certificate(actor, certificate_id)
     path = _pdf_path(certificate)
+    if certificate.holder_name is None:
+        raise NotFound("The certificate's PDF was deleted with its holder's personal data.")
     if certificate.sha256 is None or not path.is_file():
         raise Conflict("The certificate's PDF is not ready yet.")
     record(actor, "certificate.download", "certificate", certificate.id)
@@ -235,10 +249,31 @@ def _export(learner: Learner) -> list[dict]:
     return CertificateSchema(many=True).dump(rows)
 
 
+def erase_holder(learner: Learner, _values: frozenset[str]) -> list[Path]:
+    """Erasure: the learner's live certificates are revoked (reason `erased`), no row keeps their name, and
+    every PDF of theirs is to be deleted (batch ZIPs are built from issued PDFs on download, so none holds
+    them any more). Their pending batch items fail rather than issue a certificate to no one."""
+    now = utcnow()
+    db.session.execute(update(Certificate).where(
+        Certificate.learner_id == learner.id, Certificate.status.in_(("pending", "issued")))
+        .values(status="revoked", revoked_at=now, revoked_reason=ERASED_REASON))
+    db.session.execute(update(Certificate).where(Certificate.learner_id == learner.id)
+                       .values(holder_name=None))
+    db.session.execute(update(CertificateBatchItem).where(
+        CertificateBatchItem.status == "pending",
+        CertificateBatchItem.enrollment_id.in_(select(Enrollment.id).where(Enrollment.learner_id == learner.id)))
+        .values(status="failed", error=ERASED_REASON))
+    rows = db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)
+                              .execution_options(populate_existing=True))
+    return [_pdf_path(c) for c in rows]
+
+
 def _register_hooks() -> None:
-    from lms.learners.service import EXPORT_SECTIONS
+    from lms.learners.service import ERASURE_STEPS, EXPORT_SECTIONS
 
     EXPORT_SECTIONS["certificates"] = _export
+    if erase_holder not in ERASURE_STEPS:
+        ERASURE_STEPS.append(erase_holder)
     try:
         from lms.progress.service import ON_COMPLETED
     except ImportError:

@@ -1,5 +1,8 @@
 """Learner endpoints."""
 
+from functools import wraps
+
+from flask import request
 from flask.views import MethodView
 
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF
@@ -19,14 +22,29 @@ from lms.learners.schemas import (
 blp = Blueprint("learners", __name__, description="Learners (personal data)")
 
 
+def _rate_limited(view):
+    """Count the attempt before the body is read: a public endpoint, so there is no role to check first,
+    and a client past its limit learns nothing more (not even what the validation rules say)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        service.limit_registration(request.remote_addr)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/learners/register")
 class Registration(MethodView):
+    @_rate_limited
     @idempotent
     @blp.arguments(LearnerRegisterSchema)
     @blp.response(201, LearnerSchema)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, fields):
-        """Register as a learner (public): creates a login and a profile."""
+        """Register as a learner (public): creates a login and a profile. Any clash with an existing
+        registry number or e-mail address is the same 409; REGISTER_RATE_LIMIT attempts an hour per address."""
         return service.register(fields)
 
 

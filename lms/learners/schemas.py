@@ -4,6 +4,7 @@ from datetime import date
 
 import marshmallow as ma
 
+from lms.auth.schemas import NewPasswordSchema
 from lms.http import PageArgsSchema
 
 KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\u30FB\u3000 ]*[\u3041-\u3096\u30A1-\u30FA][\u3041-\u3096\u30A1-\u30FA\u30FC\u30FB\u3000 ]*$"
@@ -61,8 +62,8 @@ class LearnerCreateSchema(LearnerUpdateSchema):
     organization_code = ma.fields.String(validate=ma.validate.Length(max=20), allow_none=True)
 
 
-class LearnerRegisterSchema(LearnerCreateSchema):
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=10, max=256))
+class LearnerRegisterSchema(LearnerCreateSchema, NewPasswordSchema):
+    """A learner's own registration: the profile and a password for the login."""
 
 
 class LearnerSchema(ma.Schema):

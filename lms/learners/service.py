@@ -1,13 +1,16 @@
 """Learner use cases: register, create, read (audited), update, export, erase."""
 
 from collections.abc import Callable
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from lms import idempotency
 from lms.audit.models import AuditEvent
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, User
+from lms.auth.password_policy import check_new_password
 from lms.auth.permissions import Actor
 from lms.auth.service import new_user
 from lms.dates import utcnow
@@ -15,6 +18,7 @@ from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
+from lms.ratelimit import hit
 from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
 
 DUPLICATE = "A learner with this medical registration number or e-mail address exists."
@@ -34,18 +38,29 @@ def _check_codes(fields: dict) -> None:
         raise Invalid(errors={"json": errors})
 
 
-def _check_unique(fields: dict) -> None:
+def _check_unique(fields: dict, *, login: bool = False) -> None:
+    """One answer for any clash (registry number, login e-mail or both), so it tells nothing about which."""
     number = fields.get("medical_registration_number")
-    if number and db.session.scalar(select(Learner.id).where(Learner.medical_registration_number == number)):
+    number_taken = bool(number) and db.session.scalar(
+        select(Learner.id).where(Learner.medical_registration_number == number)) is not None
+    email_taken = login and db.session.scalar(
+        select(User.id).where(User.email == fields["email"].strip().lower())) is not None
+    if number_taken or email_taken:
         raise Conflict(DUPLICATE)
+
+
+def limit_registration(client_address: str | None) -> None:
+    """Count a registration attempt from this address; past REGISTER_RATE_LIMIT an hour, 429."""
+    hit(f"register:{client_address}", current_app.config["REGISTER_RATE_LIMIT"], 3600)
 
 
 def register(fields: dict) -> Learner:
     """Self-registration: a learner login and profile."""
     fields = dict(fields)
     password = fields.pop("password")
+    check_new_password(password, fields["email"])
     _check_codes(fields)
-    _check_unique(fields)
+    _check_unique(fields, login=True)
     user = new_user(fields["email"], password, LEARNER)
     learner = Learner(**fields)
     learner.email = user.email
@@ -159,13 +174,35 @@ EXPORT_SECTIONS["idempotency_records"] = _export_idempotency_records
 
 ERASED_NAME = "（消去済み）"
 
+# Other domains remove their copies of a learner's personal data in the erasing transaction:
+# function(learner, personal values) -> files to delete once it has committed. A step runs again when an
+# erasure is repeated, so each must be idempotent (a repeat finishes what a crash left undone).
+ERASURE_STEPS: list[Callable[[Learner, frozenset[str]], list[Path]]] = []
+
+# xAPI actor fields that carry a name or an address rather than the learner's account
+_XAPI_PERSONAL_KEYS = ("name", "mbox", "mbox_sha1sum", "openid")
+
+
+def personal_values(learner: Learner, user: User | None) -> frozenset[str]:
+    """The strings that identify the person: names, addresses, registry number, workplace."""
+    values = {learner.family_name, learner.given_name, learner.full_name,
+              f"{learner.family_name}{learner.given_name}", learner.family_name_kana, learner.given_name_kana,
+              f"{learner.family_name_kana} {learner.given_name_kana}", learner.email,
+              learner.medical_registration_number, learner.workplace_name, user.email if user else None}
+    return frozenset(v for v in values if v and v != ERASED_NAME)
+
 
 def erase(actor: Actor, learner_id: str) -> Learner:
-    """Anonymise personal fields; enrolments stay, so counts are kept."""
+    """Anonymise personal fields and every copy of them (certificates, their files, stored statements);
+    enrolments stay, so counts are kept. Repeating it finishes an erasure a crash interrupted."""
     learner = db.session.get(Learner, learner_id)
     if learner is None:
         raise NotFound("No such learner.")
+    user = db.session.get(User, learner.user_id) if learner.user_id else None
+    values = personal_values(learner, user) if learner.erased_at is None else frozenset()
+    files = [path for step in ERASURE_STEPS for path in step(learner, values)]
     if learner.erased_at is None:
+        _scrub_statements(learner, values)
         learner.family_name = learner.given_name = ERASED_NAME
         learner.family_name_kana = learner.given_name_kana = ""
         learner.email = f"erased-{learner.id}@invalid"
@@ -173,12 +210,38 @@ def erase(actor: Actor, learner_id: str) -> Learner:
         learner.license_year = None
         learner.workplace_name = None
         learner.erased_at = utcnow()
-        if learner.user_id:
-            user = db.session.get(User, learner.user_id)
+        if user is not None:
             user.email = f"erased-{user.id}@invalid"
             user.password_hash = "!"
             user.is_active = False
         idempotency.forget(learner.user_id, (learner.id, learner.user_id))
         record(actor, "learner.erase", "learner", learner.id)
-        db.session.commit()
+    db.session.commit()
+    for path in files:  # after the commit: a rollback must not leave certificates without their files
+        path.unlink(missing_ok=True)
     return learner
+
+
+def _scrub_statements(learner: Learner, values: frozenset[str]) -> None:
+    """xAPI statements are stored as received: drop the actor's name and addresses and any copy of them."""
+    from lms.progress.models import XapiStatement
+
+    folded = {v.strip().casefold() for v in values}
+    long_values = [v for v in folded if len(v) >= 4]
+
+    def scrub(node):
+        if isinstance(node, dict):
+            return {k: scrub(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [scrub(v) for v in node]
+        if isinstance(node, str):
+            text = node.strip().casefold()
+            if text in folded or any(v in text for v in long_values):
+                return ERASED_NAME
+        return node
+
+    for row in db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)):
+        statement = dict(row.statement)
+        if isinstance(statement.get("actor"), dict):
+            statement["actor"] = {k: v for k, v in statement["actor"].items() if k not in _XAPI_PERSONAL_KEYS}
+        row.statement = scrub(statement)

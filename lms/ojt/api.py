@@ -9,8 +9,8 @@ from lms.http import PAGE_HEADERS, Blueprint, paged
 from lms.idempotency import idempotent
 from lms.ojt import placements, round_run, rounds, service
 from lms.ojt.round_schemas import (
-    MatchingAssignmentSchema,
     MatchingResultSchema,
+    MyMatchingAssignmentSchema,
     PreferenceInSchema,
     PreferenceQueryArgsSchema,
     PreferenceSchema,
@@ -246,7 +246,7 @@ class RoundResults(MethodView):
 @blp.route("/matching-rounds/<id:round_id>/results/me")
 class MyRoundResults(MethodView):
     @auth_required(LEARNER)
-    @blp.response(200, MatchingAssignmentSchema(many=True))
+    @blp.response(200, MyMatchingAssignmentSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def get(self, round_id):

@@ -99,6 +99,15 @@ def results(round_id: str) -> dict:
             **matching_round.summary, "assignments": [_entry(row) for row in rows]}
 
 
+def _learner_entry(row: MatchingResult) -> dict:
+    """A learner's own entry: why they are not at a higher choice, naming no other learner (not even by id),
+    only how many of the site's holders the site ranked above them."""
+    entry = _entry(row)
+    entry["explanation"] = [{"site_id": loss["site_id"], "reason": loss["reason"],
+                             "ranked_above": len(loss["lost_to"])} for loss in row.explanation]
+    return entry
+
+
 def my_results(actor: Actor, round_id: str) -> list[dict]:
     """The caller's own entries of a published round."""
     matching_round = get_round(round_id)
@@ -109,7 +118,7 @@ def my_results(actor: Actor, round_id: str) -> list[dict]:
         .join(Learner, Learner.id == Enrollment.learner_id)
         .where(MatchingResult.round_id == round_id, Learner.user_id == actor.id)
         .order_by(MatchingResult.enrollment_id))
-    return [_entry(row) for row in rows]
+    return [_learner_entry(row) for row in rows]
 
 
 def _publish_answer(matching_round: MatchingRound, created: int) -> dict:

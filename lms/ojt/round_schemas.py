@@ -127,6 +127,20 @@ class MatchingAssignmentSchema(ma.Schema):
     placement_id = ma.fields.String(allow_none=True)
 
 
+class MyMatchingLossSchema(ma.Schema):
+    site_id = ma.fields.String()
+    reason = ma.fields.String(validate=ma.validate.OneOf(REASONS))
+    ranked_above = ma.fields.Integer(metadata={
+        "description": "How many of the learners the site holds it ranked above the caller (never who)"})
+
+
+class MyMatchingAssignmentSchema(MatchingAssignmentSchema):
+    """The caller's own outcome: the explanation names no other learner."""
+
+    explanation = ma.fields.List(ma.fields.Nested(MyMatchingLossSchema), metadata={
+        "description": "For each site listed above the outcome, why the caller is not there"})
+
+
 class SiteCountSchema(ma.Schema):
     site_id = ma.fields.String()
     name = ma.fields.String()
