@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
+from tests.api.ojt.conftest import make_active_enrollment, make_site  # noqa: F401 (fixtures)
+from tests.api.ojt.test_matching_rounds import open_round  # noqa: F401 (fixture)
 from tests.conftest import bearer
 
 PERSON = {
