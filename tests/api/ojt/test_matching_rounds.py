@@ -259,7 +259,8 @@ def test_learners_see_only_their_own_published_result(client, admin_token, open_
     client.post(f"/api/v1/matching-rounds/{round_id}/publish", headers=bearer(admin_token))
     mine = client.get(url, headers=bearer(loser_token)).get_json()
     assert [e["enrollment_id"] for e in mine] == [loser]
-    assert mine[0]["outcome"] == "unmatched" and mine[0]["explanation"] == [{"site_id": site_id, "reason": "site_full", "ranked_above": 1}]
+    assert mine[0]["outcome"] == "unmatched"
+    assert mine[0]["explanation"] == [{"site_id": site_id, "reason": "site_full", "ranked_above": 1}]
     assert client.get(url, headers=bearer(winner_token)).get_json()[0]["placement_id"]
     export = client.get("/api/v1/learners/me/export", headers=bearer(loser_token)).get_json()["records"]
     assert export["matching_preferences"][0]["result"]["outcome"] == "unmatched"
