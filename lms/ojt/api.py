@@ -1,13 +1,13 @@
 """OJT endpoints: the site registry and its import, placements, matching rounds."""
 
-from flask import request
+from flask import current_app, request, url_for
 from flask.views import MethodView
 
 from lms.auth.models import ADMIN, LEARNER, OFFICIAL, ORG_STAFF, SUPERVISOR
 from lms.auth.permissions import auth_required, current_actor
 from lms.http import PAGE_HEADERS, Blueprint, paged
 from lms.idempotency import idempotent
-from lms.ojt import placements, round_run, rounds, service
+from lms.ojt import imports, placements, round_run, rounds, service
 from lms.ojt.round_schemas import (
     MatchingAssignmentSchema,
     MatchingResultSchema,
@@ -27,13 +27,15 @@ from lms.ojt.schemas import (
     PlacementQueryArgsSchema,
     PlacementSchema,
     SiteCreateSchema,
-    SiteImportResultSchema,
+    SiteImportQueryArgsSchema,
+    SiteImportSchema,
     SiteQueryArgsSchema,
     SiteSchema,
     SiteSupervisorSchema,
     SiteUpdateSchema,
     SiteUploadSchema,
 )
+from lms.security import body_limit
 
 blp = Blueprint("ojt", __name__, description="OJT sites, placements and matching rounds")
 ANYONE = (ADMIN, ORG_STAFF, OFFICIAL, SUPERVISOR, LEARNER)
@@ -68,17 +70,40 @@ class Sites(MethodView):
 
 
 @blp.route("/ojt-sites/import")
-class SiteImport(MethodView):
+class SiteImports(MethodView):
+    @body_limit("OJT_IMPORT_MAX_BYTES")
     @auth_required(ADMIN)
     @idempotent
     @blp.arguments(SiteUploadSchema, location="files", description=IMPORT_FORMAT)
     @blp.doc(**CSV_BODY)
-    @blp.response(200, SiteImportResultSchema)
-    @blp.alt_response(409, response="CONFLICT")
+    @blp.response(202, SiteImportSchema)
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     def post(self, files):
-        """Import sites from CSV: upsert by external code, every row or none (422 lists each bad row)."""
-        data = files["file"].read() if "file" in files else request.get_data()
-        return service.import_sites(current_actor(), data)
+        """Queue a CSV import of sites (upsert by external code, every row or none); poll its job."""
+        body = files["file"].stream if "file" in files else request.stream
+        job = imports.queue_import(current_actor(), body, current_app.config["OJT_IMPORT_MAX_BYTES"])
+        return job, 202, {"Location": url_for("ojt.SiteImportById", job_id=job.id)}
+
+
+@blp.route("/ojt-site-imports")
+class SiteImportList(MethodView):
+    @auth_required(ADMIN)
+    @blp.arguments(SiteImportQueryArgsSchema, **QUERY)
+    @blp.response(200, SiteImportSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """List site imports, newest first."""
+        items, total = imports.list_imports(**args)
+        return paged(items, total, args)
+
+
+@blp.route("/ojt-site-imports/<id:job_id>")
+class SiteImportById(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, SiteImportSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, job_id):
+        """A site import's status and progress (done of total lines), counts, and each bad line."""
+        return imports.get_import(job_id)
 
 
 @blp.route("/ojt-sites/<id:site_id>")
