@@ -292,3 +292,11 @@ def test_a_failure_while_applying_rolls_back_every_row(client, admin_token, app,
         job = db.session.get(SiteImport, job_id)
         assert job.status == "failed" and "RuntimeError" in job.errors[0]["message"]
     nothing_stored(app)
+
+
+def test_a_body_that_is_not_csv_is_415_and_queues_nothing(client, admin_token, app):
+    response = client.post("/api/v1/ojt-sites/import", json={"file": CSV_JA}, headers=bearer(admin_token))
+    assert response.status_code == 415 and response.mimetype == "application/problem+json"
+    nothing_stored(app)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SiteImport)) == 0
