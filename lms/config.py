@@ -27,6 +27,8 @@ class Config:
         self.STATS_SUPPRESSION_K = _int("STATS_SUPPRESSION_K", 3)
         self.STATS_CACHE_SECONDS = _int("STATS_CACHE_SECONDS", 60)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+        # the OJT site CSV import streams its body to STORAGE_DIR, so it may be far larger
+        self.OJT_IMPORT_MAX_BYTES = _int("OJT_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
         self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)

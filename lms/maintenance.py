@@ -10,11 +10,25 @@ DAILY_JOBS: dict[str, str] = {
     "complete-due-enrollments": "lms.progress.service:complete_due",
 }
 
+# queues the scheduler polls (as often as its report queue): same contract, called with `worker=` as well
+QUEUE_JOBS: dict[str, str] = {
+    "ojt-site-imports": "lms.ojt.imports:run_pending_imports",
+}
 
-def daily_jobs() -> dict[str, Callable[..., int]]:
-    """The daily jobs by name, imported (a wrong entry fails when the scheduler starts, not at 03:30)."""
+
+def _load(targets: dict[str, str]) -> dict[str, Callable[..., int]]:
     jobs = {}
-    for name, target in DAILY_JOBS.items():
+    for name, target in targets.items():
         module, _, function = target.partition(":")
         jobs[name] = getattr(importlib.import_module(module), function)
     return jobs
+
+
+def daily_jobs() -> dict[str, Callable[..., int]]:
+    """The daily jobs by name, imported (a wrong entry fails when the scheduler starts, not at 03:30)."""
+    return _load(DAILY_JOBS)
+
+
+def queue_jobs() -> dict[str, Callable[..., int]]:
+    """The polled queues by name, imported."""
+    return _load(QUEUE_JOBS)

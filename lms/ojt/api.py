@@ -1,13 +1,15 @@
 """OJT endpoints: the site registry and its import, placements, matching rounds."""
 
-from flask import request
+from flask import current_app, request, url_for
 from flask.views import MethodView
+from werkzeug.exceptions import UnsupportedMediaType
 
 from lms.auth.models import ADMIN, LEARNER, OFFICIAL, ORG_STAFF, SUPERVISOR
 from lms.auth.permissions import auth_required, current_actor
+from lms.errors import Invalid
 from lms.http import PAGE_HEADERS, Blueprint, paged
 from lms.idempotency import idempotent
-from lms.ojt import placements, round_run, rounds, service
+from lms.ojt import imports, placements, round_run, rounds, service
 from lms.ojt.round_schemas import (
     MatchingResultSchema,
     MyMatchingAssignmentSchema,
@@ -27,13 +29,15 @@ from lms.ojt.schemas import (
     PlacementQueryArgsSchema,
     PlacementSchema,
     SiteCreateSchema,
-    SiteImportResultSchema,
+    SiteImportQueryArgsSchema,
+    SiteImportSchema,
     SiteQueryArgsSchema,
     SiteSchema,
     SiteSupervisorSchema,
     SiteUpdateSchema,
     SiteUploadSchema,
 )
+from lms.security import body_limit
 
 blp = Blueprint("ojt", __name__, description="OJT sites, placements and matching rounds")
 ANYONE = (ADMIN, ORG_STAFF, OFFICIAL, SUPERVISOR, LEARNER)
@@ -46,6 +50,20 @@ IMPORT_FORMAT = (
     "shortage_area/医師少数区域 (1/0, ○/×, 該当/非該当), annual_capacity/年間受入上限, "
     "activities/OJT内容 (外来、訪問診療、病棟、救急、地域包括ケア、その他). Other columns are ignored.")
 CSV_BODY = {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+# what spreadsheets and HTTP clients label a CSV file with ("" for no body at all, refused later as empty)
+CSV_TYPES = ("text/csv", "text/plain", "text/tab-separated-values", "application/csv", "application/vnd.ms-excel",
+             "application/octet-stream", "")
+
+
+def _csv_body(files: dict):
+    """The uploaded file's stream or the raw body's, unread; a JSON or form body is 415."""
+    if "file" in files:
+        return files["file"].stream
+    if request.mimetype == "multipart/form-data":
+        raise Invalid(errors={"files": {"file": ["Missing data for required field."]}})
+    if request.mimetype not in CSV_TYPES:
+        raise UnsupportedMediaType("Send the CSV as a text/csv body or as the multipart field `file`.")
+    return request.stream
 
 
 @blp.route("/ojt-sites")
@@ -68,17 +86,40 @@ class Sites(MethodView):
 
 
 @blp.route("/ojt-sites/import")
-class SiteImport(MethodView):
+class SiteImports(MethodView):
+    @body_limit("OJT_IMPORT_MAX_BYTES")
     @auth_required(ADMIN)
     @idempotent
     @blp.arguments(SiteUploadSchema, location="files", description=IMPORT_FORMAT)
     @blp.doc(**CSV_BODY)
-    @blp.response(200, SiteImportResultSchema)
-    @blp.alt_response(409, response="CONFLICT")
+    @blp.response(202, SiteImportSchema)
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
     def post(self, files):
-        """Import sites from CSV: upsert by external code, every row or none (422 lists each bad row)."""
-        data = files["file"].read() if "file" in files else request.get_data()
-        return service.import_sites(current_actor(), data)
+        """Queue a CSV import of sites (upsert by external code, every row or none); poll its job."""
+        job = imports.queue_import(current_actor(), _csv_body(files), current_app.config["OJT_IMPORT_MAX_BYTES"])
+        return job, 202, {"Location": url_for("ojt.SiteImportById", import_id=job.id)}
+
+
+@blp.route("/ojt-site-imports")
+class SiteImportList(MethodView):
+    @auth_required(ADMIN)
+    @blp.arguments(SiteImportQueryArgsSchema, **QUERY)
+    @blp.response(200, SiteImportSchema(many=True), headers=PAGE_HEADERS)
+    def get(self, args):
+        """List site imports, newest first."""
+        items, total = imports.list_imports(**args)
+        return paged(items, total, args)
+
+
+@blp.route("/ojt-site-imports/<id:import_id>")
+class SiteImportById(MethodView):
+    @auth_required(ADMIN)
+    @blp.response(200, SiteImportSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, import_id):
+        """A site import's status and progress (done of total lines), counts, and each bad line."""
+        return imports.get_import(import_id)
 
 
 @blp.route("/ojt-sites/<id:site_id>")

@@ -1,12 +1,14 @@
-"""Parsing the OJT site list that officials export from spreadsheets (CSV); pure, no database."""
+"""Parsing the OJT site list that officials export from spreadsheets (CSV), streamed from a file; pure,
+no database."""
 
 import codecs
 import csv
 import io
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from lms.ojt.models import ACTIVITIES, ACTIVITY_LABELS, SITE_KIND_LABELS, SITE_KINDS
 
@@ -66,14 +68,39 @@ HEADER_INDEX = {_header(alias): name for name, aliases in HEADERS.items() for al
 
 def decode(data: bytes) -> tuple[str, str]:
     """Text and encoding name: a BOM decides; else UTF-8 if it decodes; else Shift_JIS (cp932)."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding), encoding
+    encoding = sniff_encoding(io.BytesIO(data))
+    if encoding is None:
+        raise UnicodeDecodeError("cp932", data, 0, len(data), "not UTF-8 or Shift_JIS")
+    return data.decode(encoding), encoding
+
+
+def _decodes(stream: BinaryIO, encoding: str, chunk_size: int) -> bool:
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        return data.decode("utf-8"), "utf-8"
+        while chunk := stream.read(chunk_size):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("cp932"), "cp932"
+        return False
+    return True
+
+
+def sniff_encoding(stream: BinaryIO, chunk_size: int = 1 << 16) -> str | None:
+    """The file's encoding, read in chunks: a BOM decides; else UTF-8 if the whole file decodes; else
+    Shift_JIS (cp932); None when neither does. The stream is left at its start."""
+    head = stream.read(4)
+    try:
+        for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                              (codecs.BOM_UTF16_BE, "utf-16")):
+            if head.startswith(bom):
+                return encoding if _decodes(stream, encoding, chunk_size) else None
+        for encoding in ("utf-8", "cp932"):
+            if _decodes(stream, encoding, chunk_size):
+                return encoding
+        return None
+    finally:
+        stream.seek(0)
 
 
 def _plain(value: str, max_length: int) -> str:
@@ -159,34 +186,71 @@ def _columns(header: list[str], errors: list[RowError]) -> dict[str, int]:
     return columns
 
 
-def parse_sites_csv(data: bytes, prefecture_codes: Collection[str] = ALL_PREFECTURES) -> ParsedFile:
-    """Parse a site list; every bad field of every line is reported, with its line number."""
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError:
-        return ParsedFile(None, errors=[RowError(0, "file", "not UTF-8 or Shift_JIS (cp932) text")])
-    first_line = text.split("\n", 1)[0]
+def _reader(stream: BinaryIO, encoding: str):
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    first_line = text.readline()
+    text.seek(0)
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    result = ParsedFile(encoding)
+    return text, csv.reader(text, delimiter=delimiter)
+
+
+def count_records(stream: BinaryIO, encoding: str) -> int:
+    """Data lines that are not blank (a quick first pass for progress); the stream is left at its start."""
+    text, reader = _reader(stream, encoding)
+    count = 0
+    try:
+        if next(reader, None) is not None:
+            count = sum(1 for record in reader if any(cell.strip() for cell in record))
+    except (csv.Error, UnicodeDecodeError):
+        pass  # the validating pass reports it with its line
+    finally:
+        text.detach()
+        stream.seek(0)
+    return count
+
+
+def read_sites(stream: BinaryIO, encoding: str | None,
+               prefecture_codes: Collection[str] = ALL_PREFECTURES) -> Iterator[SiteRow | RowError]:
+    """Each valid data line as a SiteRow and each problem as a RowError, in file order, holding one line at a
+    time (and the codes seen, to refuse a repeated one). `encoding` comes from sniff_encoding."""
+    if encoding is None:
+        yield RowError(0, "file", "not UTF-8 or Shift_JIS (cp932) text")
+        return
+    text, reader = _reader(stream, encoding)
     try:
         header = next(reader, None)
         if header is None:
-            return ParsedFile(encoding, errors=[RowError(1, "file", "the file is empty")])
-        columns = _columns(header, result.errors)
+            yield RowError(1, "file", "the file is empty")
+            return
+        header_errors: list[RowError] = []
+        columns = _columns(header, header_errors)
+        yield from header_errors
         parsers = _parsers(prefecture_codes)
         first_line_of: dict[str, int] = {}
         line = reader.line_num + 1
         for record in reader:
-            _parse_record(record, line, columns, parsers, first_line_of, result)
+            yield from _parse_record(record, line, columns, parsers, first_line_of)
             line = reader.line_num + 1
     except csv.Error as error:
-        result.errors.append(RowError(reader.line_num, "file", f"unreadable CSV: {error}"))
+        yield RowError(reader.line_num, "file", f"unreadable CSV: {error}")
+    except UnicodeDecodeError:
+        yield RowError(reader.line_num + 1, "file", f"not {encoding} text")
+    finally:
+        text.detach()
+
+
+def parse_sites_csv(data: bytes, prefecture_codes: Collection[str] = ALL_PREFECTURES) -> ParsedFile:
+    """Parse a whole site list in memory; every bad field of every line is reported, with its line number."""
+    stream = io.BytesIO(data)
+    encoding = sniff_encoding(stream)
+    result = ParsedFile(encoding)
+    for item in read_sites(stream, encoding, prefecture_codes):
+        (result.rows if isinstance(item, SiteRow) else result.errors).append(item)
     return result
 
 
 def _parse_record(record: list[str], line: int, columns: dict[str, int], parsers: dict,
-                  first_line_of: dict[str, int], result: ParsedFile) -> None:
+                  first_line_of: dict[str, int]) -> Iterator[SiteRow | RowError]:
     if not any(cell.strip() for cell in record):
         return
     fields, errors = {}, []
@@ -202,6 +266,7 @@ def _parse_record(record: list[str], line: int, columns: dict[str, int], parsers
             errors.append(RowError(line, "external_code", f"{code} appears again (first on line {first_line_of[code]})"))
         else:
             first_line_of[code] = line
-    result.errors.extend(errors)
-    if not errors:
-        result.rows.append(SiteRow(line, fields))
+    if errors:
+        yield from errors
+    else:
+        yield SiteRow(line, fields)

@@ -158,3 +158,52 @@ class MatchingResult(db.Model):
     # [{site_id, reason, lost_to: [enrollment ids]}] for each site ranked above the outcome
     explanation: Mapped[list[dict]] = mapped_column(JSON, default=list)
     placement_id: Mapped[str | None] = mapped_column(ForeignKey("placements.id"))
+
+
+IMPORT_STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+class SiteImport(db.Model):
+    """A CSV import of the site registry, run as a job: its file waits in STORAGE_DIR until a worker takes it."""
+
+    __tablename__ = "ojt_site_imports"
+    __table_args__ = (CheckConstraint(_in("status", IMPORT_STATUSES), name="status_known"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    size: Mapped[int] = mapped_column(default=0)
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SiteImportRow(db.Model):
+    """A validated line of an import, staged until the whole file has passed; then all lines are applied
+    to ojt_sites in one statement and deleted. Absent optional columns are NULL (left as they are)."""
+
+    __tablename__ = "ojt_site_import_rows"
+
+    import_id: Mapped[str] = mapped_column(ForeignKey("ojt_site_imports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    line: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(36))
+    external_code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    prefecture_code: Mapped[str] = mapped_column(String(2))
+    secondary_medical_area: Mapped[str] = mapped_column(String(100))
+    shortage_area: Mapped[bool | None]
+    annual_capacity: Mapped[int]
+    activities: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))

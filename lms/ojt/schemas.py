@@ -8,7 +8,8 @@ from flask_smorest.fields import Upload
 from lms.http import PageArgsSchema
 from lms.learners.schemas import PLAIN
 from lms.ojt.import_csv import MAX_CAPACITY
-from lms.ojt.models import ACTIVITIES, PLACEMENT_STATUSES, SITE_KINDS
+from lms.ojt.imports import MAX_STORED_ERRORS
+from lms.ojt.models import ACTIVITIES, IMPORT_STATUSES, PLACEMENT_STATUSES, SITE_KINDS
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 PREFECTURE = ma.validate.Regexp(r"^\d{2}$", error="must be a 2-digit prefecture code")
@@ -82,19 +83,35 @@ class SiteUploadSchema(ma.Schema):
     file = Upload(metadata={"description": "CSV in UTF-8 (with or without BOM) or Shift_JIS (cp932)"})
 
 
-class SiteImportRowSchema(ma.Schema):
-    line = ma.fields.Integer()
-    external_code = ma.fields.String()
-    site_id = ma.fields.String()
-    action = ma.fields.String(validate=ma.validate.OneOf(("created", "updated", "unchanged")))
+class SiteImportErrorSchema(ma.Schema):
+    line = ma.fields.Integer(metadata={"description": "1 is the header; 0 the whole file"})
+    field = ma.fields.String()
+    message = ma.fields.String()
 
 
-class SiteImportResultSchema(ma.Schema):
-    encoding = ma.fields.String(metadata={"example": "cp932"})
+class SiteImportSchema(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String(validate=ma.validate.OneOf(IMPORT_STATUSES))
+    size = ma.fields.Integer(metadata={"description": "Bytes received"})
+    encoding = ma.fields.String(allow_none=True, metadata={"example": "cp932"})
+    total = ma.fields.Integer(metadata={"description": "Data lines in the file (known once the job runs)"})
+    done = ma.fields.Integer(metadata={
+        "description": "Lines validated and staged; equals total when the job succeeds. Sites change only "
+                       "when the whole file has passed, all in one transaction."})
     created = ma.fields.Integer()
     updated = ma.fields.Integer()
     unchanged = ma.fields.Integer()
-    rows = ma.fields.List(ma.fields.Nested(SiteImportRowSchema))
+    error_count = ma.fields.Integer()
+    errors = ma.fields.List(ma.fields.Nested(SiteImportErrorSchema), metadata={
+        "description": f"Each bad field of each line (the first {MAX_STORED_ERRORS}); any makes the job fail "
+                       "with nothing imported"})
+    created_at = ma.fields.DateTime()
+    started_at = ma.fields.DateTime(allow_none=True)
+    finished_at = ma.fields.DateTime(allow_none=True)
+
+
+class SiteImportQueryArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(IMPORT_STATUSES))
 
 
 class SiteSupervisorSchema(ma.Schema):

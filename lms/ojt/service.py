@@ -1,6 +1,4 @@
-"""OJT site use cases: the public registry, admin edits, CSV import and supervisors."""
-
-from dataclasses import asdict
+"""OJT site use cases: the public registry, admin edits and supervisors (CSV imports: lms.ojt.imports)."""
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +9,6 @@ from lms.auth.permissions import Actor
 from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
-from lms.ojt.import_csv import parse_sites_csv
 from lms.ojt.models import OjtSite
 from lms.reference.service import prefecture_codes
 
@@ -82,38 +79,3 @@ def list_supervisors(site_id: str) -> list[User]:
     return list(db.session.scalars(
         select(User).join(UserSite, UserSite.user_id == User.id)
         .where(UserSite.site_id == site_id, User.role == SUPERVISOR).order_by(User.email)))
-
-
-def import_sites(actor: Actor, data: bytes) -> dict:
-    """Upsert the sites of a CSV by external code: all rows or none; an unchanged row is left alone."""
-    parsed = parse_sites_csv(data, prefecture_codes())
-    if parsed.errors:
-        raise Invalid(f"{len(parsed.errors)} problem(s) in the file; nothing was imported.",
-                      errors={"file": [asdict(e) for e in parsed.errors]})
-    codes = [row.fields["external_code"] for row in parsed.rows]
-    existing: dict[str, OjtSite] = {}
-    for start in range(0, len(codes), 500):
-        chunk = codes[start:start + 500]
-        existing.update((s.external_code, s) for s in db.session.scalars(
-            select(OjtSite).where(OjtSite.external_code.in_(chunk))))
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    rows = []
-    for row in parsed.rows:
-        site = existing.get(row.fields["external_code"])
-        if site is None:
-            site = OjtSite(**{**DEFAULTS, **row.fields})
-            db.session.add(site)
-            action = "created"
-        else:
-            changed = [name for name, value in row.fields.items() if getattr(site, name) != value]
-            for name in changed:
-                setattr(site, name, row.fields[name])
-            action = "updated" if changed else "unchanged"
-        counts[action] += 1
-        rows.append((row.line, site, action))
-    flush_or_conflict("Another import changed these sites at the same time; try again.")
-    record(actor, "ojt_site.import", "ojt_site", None, encoding=parsed.encoding, **counts)
-    commit_or_conflict("Another import changed these sites at the same time; try again.")
-    return {"encoding": parsed.encoding, **counts,
-            "rows": [{"line": line, "external_code": site.external_code, "site_id": site.id, "action": action}
-                     for line, site, action in rows]}

@@ -32,6 +32,7 @@ from lms.reports.models import ReportSchedule
 log = logging.getLogger(__name__)
 JOB_PREFIX = "report-schedule:"
 DAILY_JOB_PREFIX = "daily:"
+QUEUE_JOB_PREFIX = "queue:"
 # A cron job that fires late (the single worker thread was busy) still runs within this many seconds;
 # later than that, the next reconciliation queues the missed occurrence anyway.
 MISFIRE_GRACE_SECONDS = 3600
@@ -145,6 +146,14 @@ class ReportScheduler:
             finally:
                 db.session.remove()
 
+    def run_queue(self, name: str, job: Callable[..., int]) -> int:
+        """One pass over another domain's queue (lms.maintenance.QUEUE_JOBS) in its own app context."""
+        with self.app.app_context():
+            try:
+                return job(now=utcnow(), worker=self.worker)
+            finally:
+                db.session.remove()
+
     def install(self) -> None:
         """Reconcile once (catching up on anything missed while down) and add the housekeeping jobs; the
         daily ones also run at start, so a night spent down is made up for."""
@@ -155,6 +164,9 @@ class ReportScheduler:
                                name="run queued reports", next_run_time=datetime.now(JST))
         self.scheduler.add_job(self.prune, _nightly(), id="prune", name="prune old report files",
                                next_run_time=datetime.now(JST))
+        for name, job in maintenance.queue_jobs().items():
+            self.scheduler.add_job(self.run_queue, "interval", seconds=self.poll_seconds, args=[name, job],
+                                   id=QUEUE_JOB_PREFIX + name, name=name, next_run_time=datetime.now(JST))
         for name, job in maintenance.daily_jobs().items():
             self.scheduler.add_job(self.run_daily, _nightly(), args=[name, job], id=DAILY_JOB_PREFIX + name,
                                    name=name, next_run_time=datetime.now(JST))

@@ -1,14 +1,11 @@
-"""The OJT site registry: public reads, admin edits, CSV import."""
+"""The OJT site registry: public reads, admin edits (CSV imports: test_import.py)."""
 
-import codecs
-import io
 
 import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-from lms.ojt.models import OjtSite
 from tests.conftest import bearer
 
 SITE = {"name": "北見赤十字病院", "kind": "hospital", "prefecture_code": "01", "secondary_medical_area": "北網",
@@ -22,11 +19,6 @@ CSV_JA = ("施設コード,施設名,種別,都道府県コード,二次医療�
 
 def create(client, token, **overrides):
     return client.post("/api/v1/ojt-sites", json={**SITE, **overrides}, headers=bearer(token))
-
-
-def upload(client, token, data: bytes, filename="sites.csv"):
-    return client.post("/api/v1/ojt-sites/import", headers=bearer(token),
-                       data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
 
 
 def test_admin_creates_and_the_public_reads(client, admin_token, app):
@@ -100,55 +92,3 @@ def test_supervisors_of_a_site_for_admin(client, admin_token, make_site, supervi
     assert len(body) == 1 and body[0]["email"].startswith("supervisor-")
     other = make_user("org_staff", organization_code="JPCA")[1]
     assert client.get(f"/api/v1/ojt-sites/{site_id}/supervisors", headers=bearer(other)).status_code == 403
-
-
-@pytest.mark.parametrize("encoded,encoding", [
-    (CSV_JA.encode("utf-8"), "utf-8"),
-    (codecs.BOM_UTF8 + CSV_JA.encode("utf-8"), "utf-8-sig"),
-    (CSV_JA.encode("cp932"), "cp932"),
-])
-def test_import_in_each_encoding(client, admin_token, encoded, encoding):
-    response = upload(client, admin_token, encoded)
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
-    assert body["encoding"] == encoding and (body["created"], body["updated"], body["unchanged"]) == (3, 0, 0)
-    sites = {s["external_code"]: s for s in client.get("/api/v1/ojt-sites").get_json()}
-    assert sites["0110001"]["name"] == "北見赤十字病院" and sites["0110001"]["shortage_area"] is True
-    assert sites["0110001"]["activities"] == ["ward", "emergency"]
-    assert sites["2710003"]["kind"] == "geriatric_facility"
-
-
-def test_import_as_a_text_csv_body(client, admin_token):
-    response = client.post("/api/v1/ojt-sites/import", data=CSV_JA.encode("cp932"), content_type="text/csv",
-                           headers=bearer(admin_token))
-    assert response.status_code == 200 and response.get_json()["created"] == 3
-
-
-def test_reimport_changes_nothing_and_a_changed_row_updates(client, admin_token, app):
-    assert upload(client, admin_token, CSV_JA.encode()).get_json()["created"] == 3
-    with app.app_context():
-        before = {s.external_code: s.updated_at for s in db.session.scalars(select(OjtSite))}
-    again = upload(client, admin_token, CSV_JA.encode("cp932")).get_json()
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
-    with app.app_context():
-        assert {s.external_code: s.updated_at for s in db.session.scalars(select(OjtSite))} == before
-    changed = upload(client, admin_token, CSV_JA.replace(",2,外来", ",5,外来").encode()).get_json()
-    assert (changed["created"], changed["updated"], changed["unchanged"]) == (0, 1, 2)
-    assert [r["action"] for r in changed["rows"]] == ["unchanged", "updated", "unchanged"]
-
-
-def test_bad_rows_are_all_reported_and_nothing_is_imported(client, admin_token, app):
-    bad = CSV_JA + "4010004,,病院,40,福岡・糸島,0,2,\r\n" + "4010005,博多病院,薬局,99,福岡・糸島,0,x,手術\r\n"
-    response = upload(client, admin_token, bad.encode("cp932"))
-    assert response.status_code == 422
-    problems = response.get_json()["errors"]["file"]
-    assert {(p["line"], p["field"]) for p in problems} == {
-        (5, "name"), (6, "kind"), (6, "prefecture_code"), (6, "annual_capacity"), (6, "activities")}
-    with app.app_context():
-        assert db.session.scalar(select(OjtSite.id)) is None
-
-
-def test_import_refuses_unreadable_files(client, admin_token):
-    assert upload(client, admin_token, b"").status_code == 422
-    assert upload(client, admin_token, b"\xff\xfe\xfa\x81").status_code == 422
-    assert client.post("/api/v1/ojt-sites/import", headers=bearer(admin_token)).status_code == 422

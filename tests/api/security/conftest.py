@@ -113,7 +113,7 @@ def _certificate(app, enrollment, learner, sequence: int):
 def build_world(app) -> World:
     """One user per role scoped to the "own" side, and the same objects on both sides."""
     from lms.certificates.models import CertificateBatch, CertificateCounter
-    from lms.ojt.models import MatchingRound, OjtSite, Placement
+    from lms.ojt.models import MatchingRound, OjtSite, Placement, SiteImport
     from lms.programs.service import get_program
     from lms.progress.models import OjtLog
 
@@ -157,10 +157,12 @@ def build_world(app) -> World:
                                        regions=[], placement_start_date=date(year + 1, 4, 1),
                                        placement_end_date=date(year + 2, 3, 31), status="open")
         batch = CertificateBatch(program_code="OJT-2026", fiscal_year=year, status="succeeded", total=0)
-        db.session.add_all([matching_round, batch])
+        site_import = SiteImport(status="succeeded")
+        db.session.add_all([matching_round, batch, site_import])
         db.session.flush()
         for side in SIDES:
-            objects[side].update(round_id=matching_round.id, batch_id=batch.id, module_code="GF01",
+            objects[side].update(round_id=matching_round.id, batch_id=batch.id, import_id=site_import.id,
+                                 module_code="GF01",
                                  program_code="GF-2026", filename="swagger-ui.css", fiscal_year=str(year))
         _reports(app, objects)
         emails = {"learner": "learner-own@example.jp"}

@@ -216,7 +216,9 @@ ROWS: list[Row] = [
     # OJT sites, placements, matching
     Row("GET", "/api/v1/ojt-sites", PUBLIC),
     Row("POST", "/api/v1/ojt-sites", admin_only(201), body=site),
-    Row("POST", "/api/v1/ojt-sites/import", admin_only(200), body=sites_csv, kind="csv"),
+    Row("POST", "/api/v1/ojt-sites/import", admin_only(202), body=sites_csv, kind="csv"),
+    Row("GET", "/api/v1/ojt-site-imports", admin_only(200)),
+    Row("GET", "/api/v1/ojt-site-imports/{import_id}", admin_only(200)),
     Row("GET", "/api/v1/ojt-sites/{site_id}", PUBLIC),
     Row("PATCH", "/api/v1/ojt-sites/{site_id}", admin_only(200), body=lambda w, s, r: {"annual_capacity": 5}),
     Row("GET", "/api/v1/ojt-sites/{site_id}/supervisors", admin_only(200)),
