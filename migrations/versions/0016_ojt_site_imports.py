@@ -10,7 +10,7 @@ import lms.db
 
 
 revision = '0016'
-down_revision = '0011'
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
