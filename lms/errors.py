@@ -48,6 +48,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class PreconditionFailed(DomainError):
+    """An `If-Match` that no longer matches: the object changed since the caller saw it."""
+
+    status = 412
+
+
 class PayloadTooLarge(DomainError):
     status = 413
 

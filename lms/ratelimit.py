@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.dates import utcnow
@@ -21,27 +21,21 @@ class RateLimitWindow(db.Model):
 
 
 def hit(key: str, limit: int, window_seconds: int, *, now: datetime | None = None) -> None:
-    """Count one request for `key`; raise TooManyRequests past `limit` in the current window."""
+    """Count one request for `key`; raise TooManyRequests past `limit` in the current window.
+
+    One statement counts and reads the count (an upsert returning it), so concurrent requests each get
+    their own number and exactly `limit` of them pass in a window."""
     now = now or utcnow()
     start = datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=now.tzinfo)
-    row = db.session.get(RateLimitWindow, key)
-    if row is None:
-        db.session.add(RateLimitWindow(key=key, window_start=start, hits=1))
-        try:
-            db.session.commit()
-            return
-        except IntegrityError:
-            db.session.rollback()
-            row = db.session.get(RateLimitWindow, key)
-    if row.window_start < start:
-        db.session.execute(update(RateLimitWindow).where(RateLimitWindow.key == key)
-                           .values(window_start=start, hits=1))
-        db.session.commit()
-        return
-    db.session.execute(update(RateLimitWindow).where(RateLimitWindow.key == key)
-                       .values(hits=RateLimitWindow.hits + 1))
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    new = insert(RateLimitWindow).values(key=key, window_start=start, hits=1)
+    ended = RateLimitWindow.window_start < new.excluded.window_start
+    counted = new.on_conflict_do_update(index_elements=[RateLimitWindow.key], set_={
+        "hits": case((ended, 1), else_=RateLimitWindow.hits + 1),
+        "window_start": case((ended, new.excluded.window_start), else_=RateLimitWindow.window_start),
+    }).returning(RateLimitWindow.hits)
+    hits = db.session.execute(counted).scalar_one()
     db.session.commit()
-    db.session.refresh(row)
-    if row.hits > limit:
+    if hits > limit:
         retry = (start + timedelta(seconds=window_seconds) - now).total_seconds()
         raise TooManyRequests("Too many requests; slow down.", int(retry) + 1)

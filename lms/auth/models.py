@@ -64,7 +64,8 @@ class AccessToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per key (a hash of the e-mail address) in the current window."""
+    """Login attempts per key (a hash of the e-mail address) in the current window: each is counted before
+    its password is checked (see `lms.auth.service.login`); a successful login deletes the row."""
 
     __tablename__ = "login_throttles"
 

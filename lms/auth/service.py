@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
@@ -33,41 +33,55 @@ def _throttle_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def _check_throttle(key: str) -> LoginThrottle | None:
-    throttle = db.session.get(LoginThrottle, key)
-    if throttle is None:
-        return None
+def _reserve_attempt(key: str) -> None:
+    """Count this login attempt before its password is checked, or raise 429 when the window's attempts are
+    used up. Each step is one guarded statement committed on its own, so however many requests arrive at
+    once at most LOGIN_MAX_FAILURES passwords are checked per account per window."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
     window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    elapsed = utcnow() - throttle.window_started_at
-    if elapsed >= window:
-        throttle.failures = 0
-        throttle.window_started_at = utcnow()
-    elif throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
-        retry_after = int((window - elapsed).total_seconds()) + 1
-        raise TooManyRequests("Too many failed logins; try again later.", retry_after)
-    return throttle
-
-
-def _note_failure(key: str, throttle: LoginThrottle | None) -> None:
-    if throttle is None:
-        throttle = LoginThrottle(key=key, failures=0, window_started_at=utcnow())
-        db.session.add(throttle)
-    throttle.failures += 1
+    db.session.commit()  # nothing of the request before this is held open while the password is checked
+    for _ in range(10):
+        now = utcnow()
+        started = db.session.execute(update(LoginThrottle).where(
+            LoginThrottle.key == key, LoginThrottle.window_started_at > now - window, LoginThrottle.failures < limit)
+            .values(failures=LoginThrottle.failures + 1)).rowcount
+        if not started:  # a window that has ended starts anew with this attempt
+            started = db.session.execute(update(LoginThrottle).where(
+                LoginThrottle.key == key, LoginThrottle.window_started_at <= now - window)
+                .values(failures=1, window_started_at=now)).rowcount
+        if started:
+            db.session.commit()
+            return
+        current = db.session.execute(select(LoginThrottle.failures, LoginThrottle.window_started_at)
+                                     .where(LoginThrottle.key == key)).one_or_none()
+        if current is None:
+            db.session.add(LoginThrottle(key=key, failures=1, window_started_at=now))
+            try:
+                db.session.commit()
+                return
+            except IntegrityError:  # another attempt made the row first: count on it
+                db.session.rollback()
+                continue
+        db.session.rollback()
+        failures, started_at = current
+        if failures >= limit and now - started_at < window:
+            retry_after = int((window - (now - started_at)).total_seconds()) + 1
+            raise TooManyRequests("Too many failed logins; try again later.", retry_after)
+        # the row changed between the statements (a new window, a successful login): try again
+    raise TooManyRequests("Too many failed logins; try again later.", 1)
 
 
 def login(email: str, password: str) -> IssuedToken:
     """Exchange credentials for a bearer token; unknown e-mail and wrong password answer alike."""
     key = _throttle_key(email)
-    throttle = _check_throttle(key)
+    _reserve_attempt(key)
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _note_failure(key, throttle)
         record(user, "auth.login_failed", "user", user.id if user else None)
-        _commit_ignoring_races()
+        db.session.commit()
         raise Unauthorized("Wrong e-mail address or password.")
-    if throttle is not None:
-        db.session.delete(throttle)
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
     token = secrets.token_urlsafe(32)
     ttl = current_app.config["TOKEN_TTL_SECONDS"]
     db.session.add(AccessToken(token_hash=token_digest(token), user_id=user.id,
@@ -75,14 +89,6 @@ def login(email: str, password: str) -> IssuedToken:
     record(user, "auth.login", "user", user.id)
     db.session.commit()
     return IssuedToken(token, ttl, user.role)
-
-
-def _commit_ignoring_races() -> None:
-    # two failures for a new key at once both insert the throttle row; one count is enough
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 def logout(actor: Actor, token_id: str) -> None:

@@ -26,6 +26,10 @@ from lms.progress.schemas import (
 blp = Blueprint("progress", __name__, description="Progress: modules (REST and xAPI), OJT hours, completion")
 
 XAPI_PATH = "/xapi/statements"
+ETAG_HEADERS = {"ETag": {"description": "The log's version; send it as `If-Match` to change or review "
+                                        "exactly what was read", "schema": {"type": "string"}}}
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+            "description": "The `ETag` of the log as read: 412 if it changed since (optimistic concurrency)"}
 VERSION_DOC = {"description": "xAPI version of the response", "schema": {"type": "string"}}
 
 
@@ -99,12 +103,16 @@ class PlacementOjtLogs(MethodView):
     @auth_required(LEARNER)
     @idempotent
     @blp.arguments(OjtLogCreateSchema)
-    @blp.response(201, OjtLogSchema)
+    @blp.response(201, OjtLogSchema, headers=ETAG_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def post(self, fields, placement_id):
         """Log OJT hours on one day of the caller's placement (0.5–12 in 0.5 steps, 24 a day at most)."""
-        return ojt_logs.create_log(current_actor(), placement_id, fields)
+        return _with_etag(ojt_logs.create_log(current_actor(), placement_id, fields))
+
+
+def _with_etag(log):
+    return log, {"ETag": ojt_logs.etag(log)}
 
 
 @blp.route("/ojt-logs")
@@ -121,29 +129,37 @@ class OjtLogs(MethodView):
 @blp.route("/ojt-logs/<id:log_id>")
 class OjtLogById(MethodView):
     @auth_required(ADMIN, ORG_STAFF, LEARNER, SUPERVISOR)
-    @blp.response(200, OjtLogSchema)
+    @blp.response(200, OjtLogSchema, headers=ETAG_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, log_id):
-        """An OJT log."""
-        return ojt_logs.get_log(current_actor(), log_id)
+        """An OJT log, with its `ETag`."""
+        return _with_etag(ojt_logs.get_log(current_actor(), log_id))
 
     @auth_required(LEARNER)
+    @blp.doc(parameters=[IF_MATCH])
     @blp.arguments(OjtLogUpdateSchema)
-    @blp.response(200, OjtLogSchema)
+    @blp.response(200, OjtLogSchema, headers=ETAG_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, fields, log_id):
-        """Correct a pending or rejected log (it is reviewed again); an approved log cannot change."""
-        return ojt_logs.update_log(current_actor(), log_id, fields)
+        """Correct a pending or rejected log (it is reviewed again); an approved log cannot change.
+        With `If-Match`, only the version read is changed."""
+        return _with_etag(ojt_logs.update_log(current_actor(), log_id, fields,
+                                              if_match=request.headers.get("If-Match")))
 
 
 @blp.route("/ojt-logs/<id:log_id>/review")
 class OjtLogReview(MethodView):
     @auth_required(ADMIN, SUPERVISOR)
+    @blp.doc(parameters=[IF_MATCH])
     @blp.arguments(OjtReviewSchema)
-    @blp.response(200, OjtLogSchema)
+    @blp.response(200, OjtLogSchema, headers=ETAG_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def post(self, fields, log_id):
-        """Approve or reject an OJT log (the site's supervisor or admin); only approved hours count."""
-        return ojt_logs.review_log(current_actor(), log_id, fields["decision"], fields.get("comment"))
+        """Approve or reject an OJT log (the site's supervisor or admin); only approved hours count.
+        With `If-Match`, the decision holds only for the version the reviewer saw."""
+        return _with_etag(ojt_logs.review_log(current_actor(), log_id, fields["decision"], fields.get("comment"),
+                                              if_match=request.headers.get("If-Match")))

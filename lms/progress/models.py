@@ -136,3 +136,5 @@ class OjtLog(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # bumped by every change; the log's ETag, so a review approves the hours the supervisor saw
+    version: Mapped[int] = mapped_column(default=1, server_default="1")

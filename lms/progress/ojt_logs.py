@@ -10,7 +10,7 @@ from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
 from lms.auth.permissions import Actor
 from lms.dates import today_jst, utcnow
 from lms.enrollments.models import Enrollment
-from lms.errors import Conflict, Invalid, NotFound
+from lms.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import Placement
@@ -20,6 +20,45 @@ from lms.progress.rules import hours_text
 
 MAX_HOURS_PER_DATE = Decimal(24)
 APPROVED_IS_FINAL = "An approved OJT log cannot change."
+CHANGED = "The OJT log changed since it was read (If-Match no longer matches); read it again."
+
+
+def etag(log: OjtLog) -> str:
+    """The log's entity tag: its version, bumped by every change."""
+    return f'"v{log.version}"'
+
+
+def matching_versions(if_match: str | None) -> set[int] | None:
+    """The versions an `If-Match` header accepts; None for no header or `*` (any). Weak tags never match
+    (RFC 9110 compares If-Match strongly)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    versions = set()
+    for tag in if_match.split(","):
+        tag = tag.strip()
+        if tag.startswith('"v') and tag.endswith('"') and tag[2:-1].isdigit() and len(tag) < 20:
+            versions.add(int(tag[2:-1]))
+    return versions
+
+
+def _check_version(log: OjtLog, versions: set[int] | None) -> None:
+    if versions is not None and log.version not in versions:
+        raise PreconditionFailed(CHANGED)
+
+
+def _guarded(log_id: str, versions: set[int] | None) -> list:
+    """The WHERE of a write that holds only while the log is not approved and is the version seen."""
+    conditions = [OjtLog.id == log_id, OjtLog.status != "approved"]
+    if versions is not None:
+        conditions.append(OjtLog.version.in_(sorted(versions)))
+    return conditions
+
+
+def _lost_race(log_id: str) -> DomainError:
+    """Why a guarded write changed nothing: approved meanwhile (409) or another version (412)."""
+    db.session.rollback()
+    status = db.session.scalar(select(OjtLog.status).where(OjtLog.id == log_id))
+    return Conflict(APPROVED_IS_FINAL) if status == "approved" else PreconditionFailed(CHANGED)
 
 
 def _scoped(actor: Actor, query):
@@ -116,39 +155,48 @@ def create_log(actor: Actor, placement_id: str, fields: dict, *, today: date | N
     return log
 
 
-def update_log(actor: Actor, log_id: str, fields: dict, *, today: date | None = None) -> OjtLog:
-    """Correct a pending or rejected log (it goes back to pending); an approved log is final."""
+def update_log(actor: Actor, log_id: str, fields: dict, *, today: date | None = None,
+               if_match: str | None = None) -> OjtLog:
+    """Correct a pending or rejected log (it goes back to pending); an approved log is final. With
+    `if_match`, only the version it names is changed (412 otherwise), checked in the same statement."""
+    versions = matching_versions(if_match)
     log = get_log(actor, log_id)
     placement = db.session.get(Placement, log.placement_id)
     _check_open(placement)
     if log.status == "approved":
         raise Conflict(APPROVED_IS_FINAL)
+    _check_version(log, versions)
     values = {"date": fields.get("date", log.date), "activity": fields.get("activity", log.activity),
               "hours": Decimal(str(fields["hours"])) if "hours" in fields else log.hours,
               "note": fields.get("note", log.note)}
     _check_day(placement, values["date"], values["hours"], today or today_jst(), excluding=log.id)
-    changed = db.session.execute(update(OjtLog).where(OjtLog.id == log.id, OjtLog.status != "approved").values(
-        **values, status="pending", review_comment=None, reviewed_by=None, reviewed_at=None, updated_at=utcnow()))
+    changed = db.session.execute(update(OjtLog).where(*_guarded(log.id, versions)).values(
+        **values, status="pending", review_comment=None, reviewed_by=None, reviewed_at=None, updated_at=utcnow(),
+        version=OjtLog.version + 1))
     if changed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(APPROVED_IS_FINAL)
+        raise _lost_race(log.id)
     db.session.commit()
     return get_log(actor, log_id)
 
 
 def review_log(actor: Actor, log_id: str, decision: str, comment: str | None = None,
-               *, now: datetime | None = None) -> OjtLog:
-    """Approve or reject a log (the site's supervisor or an admin); approving may complete the enrolment."""
+               *, now: datetime | None = None, if_match: str | None = None) -> OjtLog:
+    """Approve or reject a log (the site's supervisor or an admin); approving may complete the enrolment.
+    With `if_match`, only the version the reviewer saw is decided on (412 otherwise), in one statement."""
     now = now or utcnow()
+    versions = matching_versions(if_match)
     log = get_log(actor, log_id)
     if log.status == "approved":
         raise Conflict(APPROVED_IS_FINAL)
-    changed = db.session.execute(update(OjtLog).where(OjtLog.id == log.id, OjtLog.status != "approved").values(
-        status=decision, review_comment=comment, reviewed_by=actor.id, reviewed_at=now, updated_at=now))
-    if changed.rowcount != 1:  # approved by someone else meanwhile
-        db.session.rollback()
-        raise Conflict(APPROVED_IS_FINAL)
-    record(actor, "ojt_log.review", "ojt_log", log.id, decision=decision, hours=str(log.hours))
+    _check_version(log, versions)
+    # the hours decided on are those of the version the statement matches: read with it, not before it
+    changed = db.session.execute(update(OjtLog).where(*_guarded(log.id, versions)).values(
+        status=decision, review_comment=comment, reviewed_by=actor.id, reviewed_at=now, updated_at=now,
+        version=OjtLog.version + 1))
+    if changed.rowcount != 1:  # approved by someone else, or changed, meanwhile
+        raise _lost_race(log.id)
+    hours = db.session.scalar(select(OjtLog.hours).where(OjtLog.id == log.id))
+    record(actor, "ojt_log.review", "ojt_log", log.id, decision=decision, hours=str(hours))
     enrollment_id = db.session.scalar(select(Placement.enrollment_id).where(Placement.id == log.placement_id))
     db.session.commit()
     if decision == "approved":

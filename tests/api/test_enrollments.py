@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
-from tests.conftest import bearer, requires_postgres
+from tests.conftest import bearer
 
 
 def apply(client, token, **body):
@@ -202,7 +202,6 @@ def test_existing_enrollments_keep_their_programme_version(client, programs, mak
     assert client.get("/api/v1/programs/GF-2026?version=1").get_json()["ojt_required_hours"] == 80
 
 
-@requires_postgres
 def test_concurrent_duplicate_applications_give_one_201_and_one_409(app, programs, make_learner):
     _, token = make_learner()
     barrier = threading.Barrier(2)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.learners.models import Learner
-from tests.conftest import bearer, requires_postgres
+from tests.conftest import bearer
 
 
 def issue(client, token, enrollment_id):
@@ -157,7 +157,6 @@ def test_stored_sha256_matches_the_file(client, admin_token, completed, app):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == certificate["sha256"]
 
 
-@requires_postgres
 @pytest.mark.parametrize("same_enrollment", [True, False])
 def test_concurrent_issues_give_no_duplicates_and_no_gaps(app, admin_token, completed, same_enrollment):
     enrollments = [completed()[0] for _ in range(1 if same_enrollment else 8)]

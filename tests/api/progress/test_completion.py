@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.programs.service import get_program
 from lms.progress import service
 from lms.progress.models import OjtLog
-from tests.conftest import bearer, requires_postgres
+from tests.conftest import bearer
 
 NOW = utcnow().replace(microsecond=0)
 T_MODULES = NOW - timedelta(days=60)
@@ -147,7 +147,6 @@ def test_a_failing_hook_does_not_undo_the_completion(app, client, nearly_done, m
     assert response.status_code == 200 and enrollment_row(app, enrollment_id).status == "completed"
 
 
-@requires_postgres
 @pytest.mark.parametrize("same_module", [False, True])
 def test_concurrent_last_events_complete_once(app, nearly_done, completions, same_module):
     _, enrollment_id, token, _, _ = nearly_done(leave_out=("GF05", "GF06"))
@@ -179,7 +178,6 @@ def test_concurrent_last_events_complete_once(app, nearly_done, completions, sam
     assert actions.count("progress.completed") == 1 and actions.count("enrollment.transition") == 1
 
 
-@requires_postgres
 def test_concurrent_review_and_module_complete_once(app, nearly_done, completions, supervisor, make_user):
     _, enrollment_id, token, placement_id, site_id = nearly_done(hours=72)
     with app.app_context():

@@ -14,7 +14,6 @@ from lms.dates import utcnow
 from lms.extensions import db
 from lms.reports import service
 from lms.reports.models import ReportRun
-from tests.conftest import requires_postgres
 
 ROOT = Path(__file__).resolve().parents[3]
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -55,7 +54,6 @@ def wait_for(condition, app, timeout: float) -> list[ReportRun]:
         time.sleep(0.5)
 
 
-@requires_postgres
 def test_two_scheduler_processes_run_every_occurrence_and_queued_run_once(app, make_schedule, clock, tmp_path):
     clock.now = utcnow() - timedelta(minutes=5)  # down for five minutes: one coalesced catch-up is due
     every_minute = make_schedule("* * * * *", formats=["csv"])
