@@ -1,7 +1,7 @@
 """idempotency records are claimed before the work runs (in flight until the response is stored); OJT logs
 carry a version for their ETag
 
-Revision ID: 0012
+Revision ID: 0017
 Revises: 0011
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import lms.db
 
 
-revision = '0012'
+revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None
