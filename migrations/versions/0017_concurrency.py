@@ -2,7 +2,7 @@
 carry a version for their ETag
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
