@@ -2,8 +2,10 @@
 
 from flask import Flask
 
+from lms import events
 from lms.errors import register_error_handlers
 from lms.extensions import db, migrate
+from lms.hooks import EXTENSION_KEY, DomainHooks
 from lms.http import Api
 from lms.sqlite import configure_engine
 
@@ -49,6 +51,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     register_error_handlers(app)
+    _wire_domains(app)
     from lms.security import init_security
 
     init_security(app)
@@ -61,6 +64,25 @@ def init_app(app: Flask) -> None:
     from lms.cli import register_cli
 
     register_cli(app)
+
+
+def _wire_domains(app: Flask) -> None:
+    """Every cross-domain reaction, declared here and nowhere else: what a lower domain asks of higher ones
+    (hooks) and who reacts to a domain event. Nothing depends on which module was imported first."""
+    from lms.certificates import service as certificates
+    from lms.enrollments import service as enrollments
+    from lms.ojt import placements, rounds
+    from lms.progress import export as progress_export
+
+    app.extensions[EXTENSION_KEY] = DomainHooks(
+        supervisor_scopes=(placements.supervised_enrollments,),
+        export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
+                         "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
+                         "certificates": certificates.learner_records},
+        erasure_steps=(certificates.erase_holder, progress_export.erase_statements),
+    )
+    # blinker keeps one connection per receiver, so a second app in one process adds nothing
+    events.enrollment_completed.connect(certificates.allocate_on_completion, weak=False)
 
 
 def _ensure_sqlite_folder(url: str) -> None:

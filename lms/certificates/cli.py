@@ -1,4 +1,4 @@
-"""`flask lms certificates process-batches`: the bulk-issue worker."""
+"""`flask lms certificates process-batches`: the certificate worker (completions and bulk issues)."""
 
 import time
 
@@ -15,12 +15,17 @@ def register(group: click.Group) -> None:
     @click.option("--loop", is_flag=True, help="Keep polling for new batches.")
     @click.option("--interval", default=5.0, show_default=True)
     def process_batches(processes, loop, interval):
-        """Render queued batches (and resume ones whose worker died)."""
+        """Render the certificates of completed enrolments, and queued batches (resuming ones whose worker
+        died)."""
         from tqdm import tqdm
 
         from lms.certificates.batch import claim_next_batch, process_batch
+        from lms.certificates.worker import render_pending_certificates
 
         while True:
+            rendered = render_pending_certificates()
+            if rendered:
+                click.echo(f"{rendered} certificate(s) rendered")
             batch = claim_next_batch("cli")
             if batch is None:
                 if not loop:

@@ -57,6 +57,8 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replaces_id: Mapped[str | None] = mapped_column(ForeignKey("certificates.id"))
+    # a pending certificate is rendered by the worker that holds this lease (see lms.certificates.worker)
+    render_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -125,8 +125,9 @@ def render_and_store(certificate: Certificate) -> Certificate:
     from lms.certificates.render import render_certificate_pdf
 
     template = certificate.program_code if _has_override(certificate.program_code) else None
-    pdf = render_certificate_pdf(certificate_context(certificate), template=template)
-    sha256, size = write_atomic(_pdf_path(certificate), pdf)
+    context, path = certificate_context(certificate), _pdf_path(certificate)
+    db.session.commit()  # plain values from here: no transaction (on SQLite, the write lock) while rendering
+    sha256, size = write_atomic(path, render_certificate_pdf(context, template=template))
     finalize(certificate, sha256, size)
     return certificate
 
@@ -165,13 +166,15 @@ def issue(actor: Actor | None, enrollment_id: str) -> Certificate:
     return certificate
 
 
-def issue_on_completion(enrollment_id: str) -> None:
-    """Called after an enrolment completes; a rendering failure leaves a pending certificate to retry."""
-    try:
-        issue(None, enrollment_id)
-    except Exception:  # the completion itself is committed; the certificate can be issued again later
-        db.session.rollback()
-        log.exception("certificate for enrolment %s not issued", enrollment_id)
+def allocate_on_completion(enrollment_id: str) -> None:
+    """Receiver of `enrollment_completed`: a pending certificate, numbered in the completing transaction;
+    the certificate worker renders it (`lms certificates process-batches`). An erased learner gets none."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    learner = db.session.get(Learner, enrollment.learner_id)
+    if learner.erased_at is not None or live_certificate(enrollment_id) is not None:
+        return
+    certificate = allocate(enrollment)
+    record(None, "certificate.allocate", "certificate", certificate.id, number=certificate.certificate_number)
 
 
 def visible_certificate(actor: Actor, certificate_id: str) -> Certificate:
@@ -242,7 +245,8 @@ def reissue(actor: Actor, certificate_id: str) -> Certificate:
     return render_and_store(new)
 
 
-def _export(learner: Learner) -> list[dict]:
+def learner_records(learner: Learner) -> list[dict]:
+    """The learner's certificates, for their export."""
     from lms.certificates.schemas import CertificateSchema
 
     rows = db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id))
@@ -266,20 +270,3 @@ def erase_holder(learner: Learner, _values: frozenset[str]) -> list[Path]:
     rows = db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)
                               .execution_options(populate_existing=True))
     return [_pdf_path(c) for c in rows]
-
-
-def _register_hooks() -> None:
-    from lms.learners.service import ERASURE_STEPS, EXPORT_SECTIONS
-
-    EXPORT_SECTIONS["certificates"] = _export
-    if erase_holder not in ERASURE_STEPS:
-        ERASURE_STEPS.append(erase_holder)
-    try:
-        from lms.progress.service import ON_COMPLETED
-    except ImportError:
-        return
-    if issue_on_completion not in ON_COMPLETED:
-        ON_COMPLETED.append(issue_on_completion)
-
-
-_register_hooks()

@@ -11,17 +11,16 @@ from lms.auth.permissions import Actor
 from lms.dates import fiscal_year, utcnow
 from lms.enrollments.models import Enrollment
 from lms.enrollments.rules import NON_FINAL, TIMESTAMP_FIELD, TransitionRefused, check_transition
+from lms.enrollments.schemas import EnrollmentSchema
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.events import enrollment_completed, publish
 from lms.extensions import db
+from lms.hooks import domain_hooks
 from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.programs.service import get_program
 
 OPEN_EXISTS = "The learner already has an open enrolment in this programme."
-
-# Other domains widen what a supervisor sees: function(actor) -> a select of enrolment ids; a supervisor
-# sees the enrolments in any of them.
-SUPERVISOR_SCOPES: list = []
 
 
 def visible_enrollments(actor: Actor):
@@ -32,8 +31,9 @@ def visible_enrollments(actor: Actor):
         return query.where(Enrollment.organization_code == actor.organization_code)
     if actor.role == LEARNER:
         return query.join(Learner, Learner.id == Enrollment.learner_id).where(Learner.user_id == actor.id)
-    if actor.role == SUPERVISOR and SUPERVISOR_SCOPES:
-        return query.where(or_(*(Enrollment.id.in_(scope(actor)) for scope in SUPERVISOR_SCOPES)))
+    scopes = domain_hooks().supervisor_scopes if actor.role == SUPERVISOR else ()
+    if scopes:  # placed at one of their sites, applying to one in a matching round, ...
+        return query.where(or_(*(Enrollment.id.in_(scope(actor)) for scope in scopes)))
     return query.where(False)
 
 
@@ -103,8 +103,9 @@ def transition(actor: Actor, enrollment_id: str, target: str, reason: str | None
 
 
 def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, reason: str | None = None,
-         *, at: datetime | None = None) -> Enrollment:
-    """Apply a checked move with a guarded update, so two concurrent moves cannot both win."""
+         *, at: datetime | None = None, commit: bool = True) -> Enrollment:
+    """Apply a checked move with a guarded update, so two concurrent moves cannot both win. A move to
+    `completed` announces `enrollment_completed` in the same transaction (the certificate follows)."""
     current = enrollment.status
     try:
         check_transition(role, current, target)
@@ -125,16 +126,15 @@ def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, re
         raise Conflict("The enrolment changed meanwhile; reload and try again.")
     record(actor, "enrollment.transition", "enrollment", enrollment.id, from_status=current, to_status=target,
            by=role)
-    db.session.commit()
-    db.session.refresh(enrollment)
+    if target == "completed":
+        publish(enrollment_completed, enrollment.id)
+    if commit:
+        db.session.commit()
+        db.session.refresh(enrollment)
     return enrollment
 
 
-def _export(learner: Learner) -> list[dict]:
-    from lms.enrollments.schemas import EnrollmentSchema
-
+def learner_records(learner: Learner) -> list[dict]:
+    """The learner's enrolments, for their export."""
     rows = db.session.scalars(select(Enrollment).where(Enrollment.learner_id == learner.id))
     return EnrollmentSchema(many=True).dump(rows)
-
-
-learners.EXPORT_SECTIONS["enrollments"] = _export

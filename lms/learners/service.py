@@ -1,8 +1,5 @@
 """Learner use cases: register, create, read (audited), update, export, erase."""
 
-from collections.abc import Callable
-from pathlib import Path
-
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -17,15 +14,12 @@ from lms.dates import utcnow
 from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
+from lms.hooks import domain_hooks
 from lms.learners.models import Learner
 from lms.ratelimit import hit
 from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
 
 DUPLICATE = "A learner with this medical registration number or e-mail address exists."
-
-# Other domains add what they hold about a learner: name -> function(learner) -> list of plain dicts.
-EXPORT_SECTIONS: dict[str, Callable[[Learner], list[dict]]] = {}
-
 
 def _check_codes(fields: dict) -> None:
     errors = {}
@@ -147,7 +141,8 @@ def export_me(actor: Actor) -> dict:
     user = db.session.get(User, actor.id)
     from lms.learners.schemas import LearnerSchema
 
-    records = {name: section(learner) for name, section in sorted(EXPORT_SECTIONS.items())}
+    sections = {**domain_hooks().export_sections, "idempotency_records": _export_idempotency_records}
+    records = {name: section(learner) for name, section in sorted(sections.items())}
     records["audit_events"] = [
         {"occurred_at": e.occurred_at.isoformat(), "action": e.action, "object_type": e.object_type,
          "object_id": e.object_id, "actor_role": e.actor_role}
@@ -170,17 +165,7 @@ def _export_idempotency_records(learner: Learner) -> list[dict]:
     return idempotency.records_about(learner.user_id, (learner.id, learner.user_id))
 
 
-EXPORT_SECTIONS["idempotency_records"] = _export_idempotency_records
-
 ERASED_NAME = "（消去済み）"
-
-# Other domains remove their copies of a learner's personal data in the erasing transaction:
-# function(learner, personal values) -> files to delete once it has committed. A step runs again when an
-# erasure is repeated, so each must be idempotent (a repeat finishes what a crash left undone).
-ERASURE_STEPS: list[Callable[[Learner, frozenset[str]], list[Path]]] = []
-
-# xAPI actor fields that carry a name or an address rather than the learner's account
-_XAPI_PERSONAL_KEYS = ("name", "mbox", "mbox_sha1sum", "openid")
 
 
 def personal_values(learner: Learner, user: User | None) -> frozenset[str]:
@@ -200,9 +185,9 @@ def erase(actor: Actor, learner_id: str) -> Learner:
         raise NotFound("No such learner.")
     user = db.session.get(User, learner.user_id) if learner.user_id else None
     values = personal_values(learner, user) if learner.erased_at is None else frozenset()
-    files = [path for step in ERASURE_STEPS for path in step(learner, values)]
+    # other domains remove their copies in this transaction (certificates, stored statements, ...)
+    files = [path for step in domain_hooks().erasure_steps for path in step(learner, values)]
     if learner.erased_at is None:
-        _scrub_statements(learner, values)
         learner.family_name = learner.given_name = ERASED_NAME
         learner.family_name_kana = learner.given_name_kana = ""
         learner.email = f"erased-{learner.id}@invalid"
@@ -220,28 +205,3 @@ def erase(actor: Actor, learner_id: str) -> Learner:
     for path in files:  # after the commit: a rollback must not leave certificates without their files
         path.unlink(missing_ok=True)
     return learner
-
-
-def _scrub_statements(learner: Learner, values: frozenset[str]) -> None:
-    """xAPI statements are stored as received: drop the actor's name and addresses and any copy of them."""
-    from lms.progress.models import XapiStatement
-
-    folded = {v.strip().casefold() for v in values}
-    long_values = [v for v in folded if len(v) >= 4]
-
-    def scrub(node):
-        if isinstance(node, dict):
-            return {k: scrub(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [scrub(v) for v in node]
-        if isinstance(node, str):
-            text = node.strip().casefold()
-            if text in folded or any(v in text for v in long_values):
-                return ERASED_NAME
-        return node
-
-    for row in db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)):
-        statement = dict(row.statement)
-        if isinstance(statement.get("actor"), dict):
-            statement["actor"] = {k: v for k, v in statement["actor"].items() if k not in _XAPI_PERSONAL_KEYS}
-        row.statement = scrub(statement)

@@ -21,7 +21,6 @@ from lms.enrollments import service as enrollments
 from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
-from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
 from lms.ojt.service import flush_or_conflict, get_site
@@ -134,13 +133,10 @@ def supervised_enrollments(actor: Actor):
                  select(MatchingPreference.enrollment_id).where(MatchingPreference.site_id.in_(sites)))
 
 
-def _export(learner: Learner) -> list[dict]:
+def learner_records(learner: Learner) -> list[dict]:
+    """The learner's placements, for their export."""
     from lms.ojt.schemas import PlacementSchema
 
     rows = db.session.scalars(select(Placement).join(Enrollment, Enrollment.id == Placement.enrollment_id)
                               .where(Enrollment.learner_id == learner.id).order_by(Placement.created_at))
     return PlacementSchema(many=True).dump(rows)
-
-
-learners.EXPORT_SECTIONS["placements"] = _export
-enrollments.SUPERVISOR_SCOPES.append(supervised_enrollments)

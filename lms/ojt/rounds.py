@@ -18,7 +18,6 @@ from lms.enrollments import service as enrollments
 from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
-from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, MatchingResult, MatchingRound, OjtSite, Placement, SiteRanking
 from lms.ojt.placements import ALREADY_PLACED
@@ -220,7 +219,8 @@ def set_ranking(actor: Actor, round_id: str, site_id: str, enrollment_ids: list[
     return get_ranking(actor, round_id, site_id)
 
 
-def _export(learner: Learner) -> list[dict]:
+def learner_records(learner: Learner) -> list[dict]:
+    """The learner's matching preferences and results, for their export."""
     rows = db.session.scalars(select(MatchingPreference).join(
         Enrollment, Enrollment.id == MatchingPreference.enrollment_id).where(Enrollment.learner_id == learner.id)
         .order_by(MatchingPreference.round_id, MatchingPreference.rank))
@@ -237,6 +237,3 @@ def _export(learner: Learner) -> list[dict]:
             entries[key]["result"] = {"outcome": result.outcome, "site_id": result.site_id,
                                       "choice_rank": result.choice_rank}
     return list(entries.values())
-
-
-learners.EXPORT_SECTIONS["matching_preferences"] = _export

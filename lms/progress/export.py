@@ -1,6 +1,7 @@
-"""What the progress domain holds about a learner, for their export (APPI disclosure)."""
+"""What the progress domain holds about a learner: their export (APPI disclosure) and its erasure."""
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -54,7 +55,34 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def register() -> None:
-    learners.EXPORT_SECTIONS.update(
-        module_progress=_export_module_progress, module_progress_updates=_export_module_updates,
-        xapi_statements=_export_statements, ojt_logs=_export_ojt_logs)
+# xAPI actor fields that carry a name or an address rather than the learner's account
+XAPI_PERSONAL_KEYS = ("name", "mbox", "mbox_sha1sum", "openid")
+
+# what the learner's export shows of their progress (wired by the app factory)
+SECTIONS = {"module_progress": _export_module_progress, "module_progress_updates": _export_module_updates,
+            "xapi_statements": _export_statements, "ojt_logs": _export_ojt_logs}
+
+
+def erase_statements(learner: Learner, values: frozenset[str]) -> list[Path]:
+    """Erasure step: xAPI statements are stored as received, so drop the actor's name and addresses and any
+    copy of the personal values; no files."""
+    folded = {v.strip().casefold() for v in values}
+    long_values = [v for v in folded if len(v) >= 4]
+
+    def scrub(node):
+        if isinstance(node, dict):
+            return {k: scrub(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [scrub(v) for v in node]
+        if isinstance(node, str):
+            text = node.strip().casefold()
+            if text in folded or any(v in text for v in long_values):
+                return learners.ERASED_NAME
+        return node
+
+    for row in db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)):
+        statement = dict(row.statement)
+        if isinstance(statement.get("actor"), dict):
+            statement["actor"] = {k: v for k, v in statement["actor"].items() if k not in XAPI_PERSONAL_KEYS}
+        row.statement = scrub(statement)
+    return []

@@ -189,6 +189,10 @@ def review_log(actor: Actor, log_id: str, decision: str, comment: str | None = N
     if log.status == "approved":
         raise Conflict(APPROVED_IS_FINAL)
     _check_version(log, versions)
+    # the enrolment is locked before the change, so an approval and a module completed at the same time
+    # cannot both miss the completion (see progress.service.complete_if_met)
+    enrollment_id = db.session.scalar(select(Placement.enrollment_id).where(Placement.id == log.placement_id))
+    enrollment = service.lock_enrollments([enrollment_id])[enrollment_id]
     # the hours decided on are those of the version the statement matches: read with it, not before it
     changed = db.session.execute(update(OjtLog).where(*_guarded(log.id, versions)).values(
         status=decision, review_comment=comment, reviewed_by=actor.id, reviewed_at=now, updated_at=now,
@@ -197,8 +201,7 @@ def review_log(actor: Actor, log_id: str, decision: str, comment: str | None = N
         raise _lost_race(log.id)
     hours = db.session.scalar(select(OjtLog.hours).where(OjtLog.id == log.id))
     record(actor, "ojt_log.review", "ojt_log", log.id, decision=decision, hours=str(hours))
-    enrollment_id = db.session.scalar(select(Placement.enrollment_id).where(Placement.id == log.placement_id))
-    db.session.commit()
     if decision == "approved":
-        service.maybe_complete(enrollment_id, now=now)
+        service.complete_if_met(enrollment, now=now)
+    db.session.commit()
     return get_log(actor, log_id)

@@ -1,7 +1,6 @@
 """Progress use cases: module progress, the progress summary, and completing enrolments."""
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -18,13 +17,8 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.ojt.models import Placement
 from lms.programs.catalogue import ModuleInfo, version_info
-from lms.progress import export, rules
+from lms.progress import rules
 from lms.progress.models import ModuleProgress, ModuleProgressUpdate, OjtLog, XapiStatement
-
-log = logging.getLogger(__name__)
-
-# Called with the enrolment id after a completion commits (for example to issue the certificate).
-ON_COMPLETED: list[Callable[[str], None]] = []
 
 FUTURE_SKEW = timedelta(minutes=5)
 NOT_ACTIVE = "Progress is recorded only for an active enrolment."
@@ -146,9 +140,9 @@ def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: di
             record(actor, "progress.module", "enrollment", enrollment.id, module_code=module.code,
                    status=event.status)
     view = module_view(module, row)  # before the commit, which would expire the row
-    db.session.commit()
     if newly_done:
-        maybe_complete(enrollment.id, now=now)
+        complete_if_met(enrollment, now=now)
+    db.session.commit()
     return view
 
 
@@ -215,26 +209,20 @@ def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -
     }
 
 
-def maybe_complete(enrollment_id: str, *, now: datetime | None = None) -> bool:
-    """Complete the enrolment if every rule is met; runs after the triggering change committed, so of
-    two concurrent events the later one sees both. Returns whether this call completed it."""
-    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
-    if enrollment is None or enrollment.status != "active":
+def complete_if_met(enrollment: Enrollment, *, now: datetime | None = None) -> bool:
+    """Complete the enrolment, in the caller's transaction, if every rule is met; returns whether it did.
+
+    The caller holds the enrolment's row lock (`lock_enrollments`, or `get(..., for_update=True)`) taken
+    before its change, so of two concurrent events on one enrolment the later one waits and then sees both;
+    the change, the completion and what follows from it (`enrollment_completed`: the certificate to
+    render) commit together, once."""
+    if enrollment.status != "active":
         return False
     evaluation = evaluate(enrollment, now or utcnow())
     if not evaluation.complete:
         return False
     record(None, "progress.completed", "enrollment", enrollment.id, completed_at=evaluation.met_at.isoformat())
-    try:
-        enrollments.move(None, "system", enrollment, "completed", at=evaluation.met_at)
-    except Conflict:  # a concurrent event completed it first (or it left "active" meanwhile)
-        db.session.rollback()
-        return False
-    for hook in ON_COMPLETED:
-        try:
-            hook(enrollment.id)
-        except Exception:  # the completion stands; a failing follow-up is logged, not the caller's error
-            log.exception("completion hook %r failed for enrolment %s", hook, enrollment.id)
+    enrollments.move(None, "system", enrollment, "completed", at=evaluation.met_at, commit=False)
     return True
 
 
@@ -260,7 +248,11 @@ def complete_due(*, now: datetime | None = None) -> int:
                 .where(ModuleProgress.module_code.in_(required), ModuleProgress.done_at.is_not(None))
                 .group_by(ModuleProgress.enrollment_id).having(func.count() == len(required))))
         ids = db.session.scalars(query.order_by(Enrollment.id)).all()
-        completed += sum(1 for enrollment_id in ids if maybe_complete(enrollment_id, now=now))
+        db.session.rollback()
+        for enrollment_id in ids:
+            locked = lock_enrollments([enrollment_id]).get(enrollment_id)
+            completed += locked is not None and complete_if_met(locked, now=now)
+            db.session.commit()
     return completed
 
 
@@ -269,6 +261,3 @@ def supervised_enrollment_ids(actor: Actor):
     return select(Placement.enrollment_id).where(Placement.site_id.in_(sorted(actor.site_ids)),
                                                  Placement.status == "active")
 
-
-enrollments.SUPERVISOR_SCOPES.append(supervised_enrollment_ids)
-export.register()

@@ -8,10 +8,10 @@ from sqlalchemy.orm import defer
 
 from lms.auth.permissions import Actor
 from lms.dates import utcnow
-from lms.db import commit_or_conflict
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners import service as learners
+from lms.ojt.service import flush_or_conflict
 from lms.progress import rules, service
 from lms.progress.models import XapiStatement
 from lms.progress.xapi import Statement
@@ -44,9 +44,10 @@ def ingest(actor: Actor, statements: list[Statement], *, now: datetime | None = 
             raise Conflict(f"{OTHER_CONTENT} ({statement.id})")
     if new:
         newly_done = _store(new, {s.id: s for s in new}, stored_targets, locked, learner.id, now)
-        commit_or_conflict(OTHER_CONTENT)
+        flush_or_conflict(OTHER_CONTENT)
         for enrollment_id in sorted(newly_done):
-            service.maybe_complete(enrollment_id, now=now)
+            service.complete_if_met(locked[enrollment_id], now=now)
+        db.session.commit()
     else:
         db.session.rollback()
     return [s.id for s in statements]

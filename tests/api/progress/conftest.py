@@ -2,6 +2,7 @@
 active enrolment."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -9,6 +10,9 @@ from lms.dates import today_jst, utcnow
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
 from lms.ojt.models import OjtSite, Placement
+from lms.programs.service import get_program
+from lms.progress.models import OjtLog
+from tests.conftest import bearer
 
 
 @pytest.fixture
@@ -79,3 +83,38 @@ def activated_days_ago(app):
             db.session.commit()
 
     return _set
+
+
+# modules done 60 days ago, OJT approved 30 days ago (tests/api/progress/test_completion*.py)
+NOW = utcnow().replace(microsecond=0)
+T_MODULES = NOW - timedelta(days=60)
+T_OJT = NOW - timedelta(days=30)
+
+
+@pytest.fixture
+def nearly_done(app, client, learner_enrollment, make_placement, make_site, activated_days_ago):
+    """An enrolment with every rule met except the modules in `leave_out` (and OJT when `hours` < 80)."""
+
+    def _make(leave_out=("GF05",), hours=80):
+        learner_id, enrollment_id, token = learner_enrollment()
+        activated_days_ago(enrollment_id, 400)
+        with app.app_context():
+            required = [m for m in get_program("GF-2026").modules if m.required]
+        for m in required:
+            if m.code not in leave_out:
+                response = client.put(f"/api/v1/enrollments/{enrollment_id}/modules/{m.code}", headers=bearer(token),
+                                      json={"status": "passed", "score": 90, "occurred_at": T_MODULES.isoformat()})
+                assert response.status_code == 200
+        site_id = make_site()
+        placement_id = make_placement(enrollment_id, site_id, start=today_jst() - timedelta(days=60))
+        with app.app_context():
+            day, left = today_jst() - timedelta(days=30), Decimal(hours)
+            while left > 0:
+                chunk = min(left, Decimal(8))
+                db.session.add(OjtLog(placement_id=placement_id, date=day, hours=chunk, activity="outpatient",
+                                      status="approved", reviewed_at=T_OJT))
+                day, left = day + timedelta(days=1), left - chunk
+            db.session.commit()
+        return learner_id, enrollment_id, token, placement_id, site_id
+
+    return _make

@@ -11,52 +11,25 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.dates import today_jst, utcnow
 from lms.enrollments.models import Enrollment
+from lms.events import enrollment_completed
 from lms.extensions import db
-from lms.programs.service import get_program
 from lms.progress import service
 from lms.progress.models import OjtLog
+from tests.api.progress.conftest import NOW, T_MODULES
 from tests.conftest import bearer
 
-NOW = utcnow().replace(microsecond=0)
-T_MODULES = NOW - timedelta(days=60)
-T_OJT = NOW - timedelta(days=30)
-
 
 @pytest.fixture
-def completions(monkeypatch):
-    """The enrolment ids passed to ON_COMPLETED (other hooks are left out of these tests)."""
+def completions():
+    """The enrolment ids announced by `enrollment_completed` (the certificate's receiver runs too)."""
     calls: list[str] = []
-    monkeypatch.setattr(service, "ON_COMPLETED", [calls.append])
-    return calls
 
+    def listen(enrollment_id):
+        calls.append(enrollment_id)
 
-@pytest.fixture
-def nearly_done(app, client, learner_enrollment, make_placement, make_site, activated_days_ago):
-    """An enrolment with every rule met except the modules in `leave_out` (and OJT when `hours` < 80)."""
-
-    def _make(leave_out=("GF05",), hours=80):
-        learner_id, enrollment_id, token = learner_enrollment()
-        activated_days_ago(enrollment_id, 400)
-        with app.app_context():
-            required = [m for m in get_program("GF-2026").modules if m.required]
-        for m in required:
-            if m.code not in leave_out:
-                response = client.put(f"/api/v1/enrollments/{enrollment_id}/modules/{m.code}", headers=bearer(token),
-                                      json={"status": "passed", "score": 90, "occurred_at": T_MODULES.isoformat()})
-                assert response.status_code == 200
-        site_id = make_site()
-        placement_id = make_placement(enrollment_id, site_id, start=today_jst() - timedelta(days=60))
-        with app.app_context():
-            day, left = today_jst() - timedelta(days=30), Decimal(hours)
-            while left > 0:
-                chunk = min(left, Decimal(8))
-                db.session.add(OjtLog(placement_id=placement_id, date=day, hours=chunk, activity="outpatient",
-                                      status="approved", reviewed_at=T_OJT))
-                day, left = day + timedelta(days=1), left - chunk
-            db.session.commit()
-        return learner_id, enrollment_id, token, placement_id, site_id
-
-    return _make
+    enrollment_completed.connect(listen)
+    yield calls
+    enrollment_completed.disconnect(listen)
 
 
 def enrollment_row(app, enrollment_id) -> Enrollment:
@@ -136,15 +109,22 @@ def test_the_waiting_period_completes_through_the_daily_sweep(app, client, nearl
     assert completions == [enrollment_id]
 
 
-def test_a_failing_hook_does_not_undo_the_completion(app, client, nearly_done, monkeypatch):
+def test_a_failing_reaction_does_not_undo_the_completion(app, client, nearly_done):
     def broken(enrollment_id):
+        db.session.add(OjtLog(placement_id="no-such-placement", date=today_jst(), hours=Decimal(1),
+                              activity="ward"))
         raise RuntimeError("certificate service down")
 
-    monkeypatch.setattr(service, "ON_COMPLETED", [broken])
-    _, enrollment_id, token, _, _ = nearly_done()
-    response = client.put(f"/api/v1/enrollments/{enrollment_id}/modules/GF05", headers=bearer(token),
-                          json={"status": "completed", "occurred_at": T_MODULES.isoformat()})
+    enrollment_completed.connect(broken)
+    try:
+        _, enrollment_id, token, _, _ = nearly_done()
+        response = client.put(f"/api/v1/enrollments/{enrollment_id}/modules/GF05", headers=bearer(token),
+                              json={"status": "completed", "occurred_at": T_MODULES.isoformat()})
+    finally:
+        enrollment_completed.disconnect(broken)
     assert response.status_code == 200 and enrollment_row(app, enrollment_id).status == "completed"
+    with app.app_context():  # what the failing receiver added was undone with its savepoint
+        assert db.session.scalar(select(OjtLog.id).where(OjtLog.placement_id == "no-such-placement")) is None
 
 
 @pytest.mark.parametrize("same_module", [False, True])
