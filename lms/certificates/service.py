@@ -19,6 +19,7 @@ from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
+from lms.programs.catalogue import version_info
 from lms.storage import storage_path, write_atomic
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def allocate(enrollment: Enrollment, *, replaces: Certificate | None = None) -> 
         enrollment_id=enrollment.id, learner_id=learner.id, program_code=enrollment.program_code,
         fiscal_year=year, sequence=sequence, revision=revision, certificate_number=format_number(year, sequence),
         verification_code=new_verification_code(), status="pending", holder_name=_holder_name(learner),
-        program_title=enrollment.program_version.title_ja, completed_on=completed_on,
+        program_title=version_info(enrollment.program_version_id).title_ja, completed_on=completed_on,
         replaces_id=replaces.id if replaces else None,
     )
     db.session.add(certificate)
@@ -171,7 +172,7 @@ def allocate_on_completion(enrollment_id: str) -> None:
     the certificate worker renders it (`lms certificates process-batches`). An erased learner gets none."""
     enrollment = db.session.get(Enrollment, enrollment_id)
     learner = db.session.get(Learner, enrollment.learner_id)
-    if learner.erased_at is not None or live_certificate(enrollment_id) is not None:
+    if learner.erased_at is not None:
         return
     certificate = allocate(enrollment)
     record(None, "certificate.allocate", "certificate", certificate.id, number=certificate.certificate_number)

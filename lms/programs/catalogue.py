@@ -29,6 +29,7 @@ class VersionInfo:
     id: str
     code: str
     version: int
+    title_ja: str
     ojt_required_hours: Decimal
     min_duration_days: int | None
     modules: tuple[ModuleInfo, ...]
@@ -45,13 +46,14 @@ def version_info(version_id: str) -> VersionInfo:
     cached = _VERSIONS.get(version_id)
     if cached is None:
         version = db.session.execute(
-            select(ProgramVersion.code, ProgramVersion.version, ProgramVersion.ojt_required_hours,
+            select(ProgramVersion.code, ProgramVersion.version, ProgramVersion.title_ja,
+                   ProgramVersion.ojt_required_hours,
                    ProgramVersion.min_duration_days).where(ProgramVersion.id == version_id)).one()
         modules = db.session.execute(
             select(ProgramModule.code, ProgramModule.title_ja, ProgramModule.kind, ProgramModule.required,
                    ProgramModule.min_score)
             .where(ProgramModule.program_version_id == version_id).order_by(ProgramModule.position))
         cached = _VERSIONS[version_id] = VersionInfo(
-            version_id, version.code, version.version, Decimal(version.ojt_required_hours),
+            version_id, version.code, version.version, version.title_ja, Decimal(version.ojt_required_hours),
             version.min_duration_days, tuple(ModuleInfo(*row) for row in modules))
     return cached
