@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching.games import HospitalResident  # noqa: E402
 
-from lms.ojt.matching import deferred_acceptance  # noqa: E402
-from lms.ojt.matching_regional import (  # noqa: E402
+from lms.ojt.matching import (  # noqa: E402
     capacity_cutting,
     default_targets,
+    deferred_acceptance,
     flexible_deferred_acceptance,
 )
 

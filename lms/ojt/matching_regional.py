@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
 from typing import TypeVar
 
-from lms.ojt.matching import Instance, deferred_acceptance, index_instance, to_matching
+from lms.ojt.matching_core import Instance, deferred_acceptance, index_instance, to_matching
 
 L = TypeVar("L", bound=Hashable)
 S = TypeVar("S", bound=Hashable)

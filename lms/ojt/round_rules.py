@@ -4,8 +4,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from lms.ojt.matching import blocking_pairs, deferred_acceptance, explain
-from lms.ojt.matching_regional import capacity_cutting, default_targets, flexible_deferred_acceptance
+from lms.ojt.matching import (
+    blocking_pairs,
+    capacity_cutting,
+    default_targets,
+    deferred_acceptance,
+    explain,
+    flexible_deferred_acceptance,
+)
 
 
 @dataclass(frozen=True)

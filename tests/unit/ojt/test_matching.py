@@ -9,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
-from lms.ojt.matching import blocking_pairs, cap_violations, deferred_acceptance, explain
-from lms.ojt.matching_regional import capacity_cutting, default_targets, flexible_deferred_acceptance
+from lms.ojt.matching import (
+    blocking_pairs,
+    cap_violations,
+    capacity_cutting,
+    default_targets,
+    deferred_acceptance,
+    explain,
+    flexible_deferred_acceptance,
+)
 
 LearnerPrefs = dict[str, list[str]]
 SitePrefs = dict[str, list[str]]
@@ -509,3 +516,13 @@ def test_explain_of_deferred_acceptance_never_reports_a_blocking_pair(instance) 
         assert all(loss["reason"] in ("site_full", "not_ranked") for loss in losses)
     first_choice = {lr for lr, prefs in learner_prefs.items() if prefs and result[lr] == prefs[0]}
     assert set(explanations) == set(learner_prefs) - first_choice
+
+
+def test_both_algorithms_are_importable_from_lms_ojt_matching_as_the_contract_names_them():
+    """API.md: `deferred_acceptance` and `flexible_deferred_acceptance` are in lms/ojt/matching.py."""
+    import importlib
+
+    matching = importlib.import_module("lms.ojt.matching")
+    assert matching.deferred_acceptance is deferred_acceptance
+    assert matching.flexible_deferred_acceptance is flexible_deferred_acceptance
+    assert {"deferred_acceptance", "flexible_deferred_acceptance"} <= set(matching.__all__)
