@@ -99,7 +99,12 @@ def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now
 def transition(actor: Actor, enrollment_id: str, target: str, reason: str | None = None) -> Enrollment:
     """Move an enrolment if the life cycle and the actor's role allow it."""
     enrollment = get(actor, enrollment_id)
-    return move(actor, actor.role, enrollment, target, reason)
+    enrollment = move(actor, actor.role, enrollment, target, reason)
+    if target == "completed":  # an admin's completion is followed up as the system's is
+        from lms.progress.service import after_completion  # progress builds on enrolments
+
+        after_completion(enrollment.id)
+    return enrollment
 
 
 def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, reason: str | None = None,

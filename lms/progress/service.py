@@ -230,12 +230,17 @@ def maybe_complete(enrollment_id: str, *, now: datetime | None = None) -> bool:
     except Conflict:  # a concurrent event completed it first (or it left "active" meanwhile)
         db.session.rollback()
         return False
+    after_completion(enrollment.id)
+    return True
+
+
+def after_completion(enrollment_id: str) -> None:
+    """Run the follow-ups of a committed completion (issuing the certificate), whoever completed it."""
     for hook in ON_COMPLETED:
         try:
-            hook(enrollment.id)
+            hook(enrollment_id)
         except Exception:  # the completion stands; a failing follow-up is logged, not the caller's error
-            log.exception("completion hook %r failed for enrolment %s", hook, enrollment.id)
-    return True
+            log.exception("completion hook %r failed for enrolment %s", hook, enrollment_id)
 
 
 def complete_due(*, now: datetime | None = None) -> int:
