@@ -5,9 +5,13 @@
 
 Times `GET /api/v1/stats/prefectures?fiscal_year=2026` through the Flask test client with an admin token
 (the whole request: authentication, queries, JSON) against the naive query that joins learners to
-enrolments and groups by the learner's prefecture and status for the same fiscal year; the endpoint must
-take at most a quarter of the naive query's time. Also times the 2020-2026 series, an official's and
-an organisation's view (with suppression), and a prefecture's detail.
+enrolments and groups by the learner's prefecture and status for the same fiscal year. Also times the
+2020-2026 series, an official's and an organisation's view (with suppression), and a prefecture's detail.
+
+The headline figure of each request is counted afresh (STATS_CACHE_SECONDS=0): what a request pays when
+the statistics cache misses, as the first request after each expiry does. The figure with the cache on
+(STATS_CACHE_SECONDS=60, the default) is printed beside it, labelled. The endpoint counted afresh must take
+at most a quarter of the naive query's time.
 """
 
 import argparse
@@ -29,6 +33,8 @@ from lms.dates import utcnow  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
 YEAR = 2026
+CACHED_SECONDS = 60  # the default of STATS_CACHE_SECONDS
+NATIONAL = 1_000_000  # enrolments in generate_national.py's default data set
 NAIVE_YEAR = """
     SELECT l.workplace_prefecture_code, e.status, count(*)
     FROM enrollments e JOIN learners l ON l.id = e.learner_id
@@ -101,25 +107,46 @@ def main() -> None:
             assert response.status_code == 200, response.get_data(as_text=True)[:500]
         return run
 
-    one_year = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}"), args.repeats)
-    series = median_ms(get("/api/v1/stats/prefectures?from_fiscal_year=2020&to_fiscal_year=2026"), args.repeats)
-    official = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "official 13"), args.repeats)
-    org = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "org_staff JPCA"), args.repeats)
-    csv = median_ms(get(f"/api/v1/stats/prefectures?fiscal_year={YEAR}&format=csv", "official 13"), args.repeats)
-    detail = median_ms(get(f"/api/v1/stats/prefectures/13?fiscal_year={YEAR}", "official 13"), args.repeats)
-    detail_other = median_ms(get(f"/api/v1/stats/prefectures/27?fiscal_year={YEAR}", "official 13"), args.repeats)
+    def fresh_and_cached(url: str, who: str = "admin") -> tuple[float, float]:
+        """Median ms counted afresh on every request, then with the 60 s cache (warmed by the first runs)."""
+        app.config["STATS_CACHE_SECONDS"] = 0
+        fresh = median_ms(get(url, who), args.repeats)
+        app.config["STATS_CACHE_SECONDS"] = CACHED_SECONDS
+        return fresh, median_ms(get(url, who), args.repeats)
+
+    cases = [
+        (f"GET /stats/prefectures?fiscal_year={YEAR} (admin)", f"/api/v1/stats/prefectures?fiscal_year={YEAR}",
+         "admin"),
+        ("GET /stats/prefectures 2020-2026 series (admin)",
+         "/api/v1/stats/prefectures?from_fiscal_year=2020&to_fiscal_year=2026", "admin"),
+        (f"GET /stats/prefectures?fiscal_year={YEAR} (official 13, suppressed)",
+         f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "official 13"),
+        (f"GET /stats/prefectures?fiscal_year={YEAR} (org_staff JPCA, suppressed)",
+         f"/api/v1/stats/prefectures?fiscal_year={YEAR}", "org_staff JPCA"),
+        (f"GET /stats/prefectures?fiscal_year={YEAR}&format=csv (official 13)",
+         f"/api/v1/stats/prefectures?fiscal_year={YEAR}&format=csv", "official 13"),
+        ("GET /stats/prefectures/13 detail (official 13, own)",
+         f"/api/v1/stats/prefectures/13?fiscal_year={YEAR}", "official 13"),
+        ("GET /stats/prefectures/27 detail (official 13, suppressed)",
+         f"/api/v1/stats/prefectures/27?fiscal_year={YEAR}", "official 13"),
+    ]
+    figures = [(label, *fresh_and_cached(url, who)) for label, url, who in cases]
+    naive = [(f"naive join, FY{YEAR} (learners ⋈ enrolments by learner prefecture, status)", naive_year),
+             ("naive join, all fiscal years", naive_all)]
+    width = max(len(label) for label, *_ in [*naive, *figures])
     print(f"median of {args.repeats} runs (ms):")
-    print(f"  naive join, FY{YEAR} (learners ⋈ enrolments by learner prefecture, status): {naive_year:8.1f}")
-    print(f"  naive join, all fiscal years:                                          {naive_all:8.1f}")
-    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (admin):                       {one_year:8.1f}")
-    print(f"  GET /stats/prefectures 2020-2026 series (admin):                        {series:8.1f}")
-    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (official 13, suppressed):     {official:8.1f}")
-    print(f"  GET /stats/prefectures?fiscal_year={YEAR} (org_staff JPCA, suppressed):  {org:8.1f}")
-    print(f"  GET /stats/prefectures?fiscal_year={YEAR}&format=csv (official 13):      {csv:8.1f}")
-    print(f"  GET /stats/prefectures/13 detail (official 13, own):                    {detail:8.1f}")
-    print(f"  GET /stats/prefectures/27 detail (official 13, suppressed):             {detail_other:8.1f}")
-    ratio = one_year / naive_year
-    print(f"endpoint / naive (same year): {ratio:.3f} (must be <= 0.25): {'OK' if ratio <= 0.25 else 'TOO SLOW'}")
+    for label, ms in naive:
+        print(f"  {label:{width}} {ms:40.1f}")
+    fresh_head, cached_head = "counted afresh (STATS_CACHE_SECONDS=0)", f"cached (STATS_CACHE_SECONDS={CACHED_SECONDS})"
+    print(f"  {'request':{width}} {fresh_head:>40}   {cached_head}")
+    for label, fresh, cached in figures:
+        print(f"  {label:{width}} {fresh:40.1f}   {cached:{len(cached_head)}.1f}")
+    ratio = figures[0][1] / naive_year
+    print(f"endpoint counted afresh / naive (same year): {ratio:.3f} (must be <= 0.25): "
+          f"{'OK' if ratio <= 0.25 else 'TOO SLOW'}")
+    if n < NATIONAL:
+        print(f"  (the target is set for the national data set, {NATIONAL:,} enrolments: on a smaller one the "
+              "request's fixed cost weighs more)")
     if ratio > 0.25:
         sys.exit(1)
 

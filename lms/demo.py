@@ -1,7 +1,13 @@
-"""`flask lms demo-data`: a small, plausible national programme to try the API with."""
+"""`flask lms demo-data`: a small, plausible national programme to try the API with.
+
+Everything in it has happened by the time it is loaded: every date lies in the past, and a completed
+enrolment did what its programme requires (its modules, with the pass mark where a module has one; OJT hours
+logged at a host site and approved by that site's supervisor; the waiting period) and completed when the last
+rule was met, as the system completes one. Other enrolments are part of the way through."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import click
 from flask import current_app
@@ -9,6 +15,8 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from lms.auth.models import User
+from lms.dates import JST, fiscal_year, utcnow
+from lms.db import new_id
 from lms.extensions import db
 
 PASSWORD = "demo-pass-2026"
@@ -32,6 +40,8 @@ SITES = [
     ("46", "熊毛", True, "clinic", "屋久島町立診療所（デモ）", ["outpatient", "home_visits"]),
     ("47", "宮古", True, "hospital", "沖縄県立宮古病院（デモ）", ["outpatient", "ward", "emergency"]),
 ]
+STATUS_WEIGHTS = {"applied": 2, "active": 6, "suspended": 1, "completed": 3, "withdrawn": 1, "rejected": 1}
+OJT_DAY_HOURS = ("8", "8", "8", "7.5", "6", "4")
 # weights: more learners where there are more physicians
 PREFECTURE_WEIGHTS = {"13": 12, "27": 6, "14": 6, "23": 5, "01": 4, "40": 4, "11": 4, "28": 4, "12": 3}
 
@@ -85,20 +95,23 @@ def load_demo_data(learner_count: int, seed: int) -> list[tuple[str, str]]:
         db.session.add(site)
         sites.append(site)
     db.session.flush()
-    for i, site in enumerate(sites[:3], start=1):
+    supervisors = {}  # site id -> the supervisor (指導医) who reviews OJT logs there
+    for i, site in enumerate(sites, start=1):
         email = f"supervisor{i}@demo.example.jp"
-        new_user(email, PASSWORD, "supervisor", site_ids=[site.id])
+        supervisors[site.id] = new_user(email, PASSWORD, "supervisor", site_ids=[site.id])
         accounts.append(("supervisor", email))
+    db.session.flush()
     prefectures = sorted(prefecture_codes())
     weights = [PREFECTURE_WEIGHTS.get(p, 1) for p in prefectures]
     specialties = sorted(specialty_codes())
     organizations = [code for code, _, _ in ORGANIZATIONS]
-    _learners(learner_count, rng, prefectures, weights, specialties, organizations, accounts)
+    ojt = Ojt(utcnow(), sites, {site_id: user.id for site_id, user in supervisors.items()})
+    _learners(learner_count, rng, prefectures, weights, specialties, organizations, accounts, ojt)
     db.session.commit()
     return accounts
 
 
-def _learners(count, rng, prefectures, weights, specialties, organizations, accounts) -> None:
+def _learners(count, rng, prefectures, weights, specialties, organizations, accounts, ojt) -> None:
     from lms.auth.service import new_user
     from lms.learners.models import Learner
     from lms.programs.service import list_programs
@@ -121,31 +134,155 @@ def _learners(count, rng, prefectures, weights, specialties, organizations, acco
             accounts.append(("learner", learner.email))
         db.session.add(learner)
         db.session.flush()
-        _enrollments(learner, rng, programs)
+        first_applied = _enrollments(learner, rng, programs, ojt)
+        learner.created_at = learner.updated_at = first_applied - timedelta(days=rng.randint(1, 30))
 
 
-def _enrollments(learner, rng, programs) -> None:
-    from lms.dates import fiscal_year
+def _enrollments(learner, rng, programs, ojt: "Ojt") -> datetime:
+    """The learner's enrolments, each with what was done in it; returns when the first was applied for."""
     from lms.enrollments.models import Enrollment
 
+    applied = []
     for program in rng.sample(programs, k=rng.choice([1, 1, 1, 2])):
-        applied = datetime(rng.choice([2024, 2025, 2026]), rng.randint(4, 12), rng.randint(1, 28), 1, tzinfo=UTC)
-        applied = min(applied, datetime(2026, 11, 1, tzinfo=UTC))
-        status = rng.choices(["applied", "active", "suspended", "completed", "withdrawn", "rejected"],
-                             [2, 6, 1, 3, 1, 1])[0]
-        e = Enrollment(learner_id=learner.id, program_code=program.code, program_version_id=program.id,
-                       fiscal_year=fiscal_year(applied), prefecture_code=learner.workplace_prefecture_code,
-                       organization_code=learner.organization_code, status=status, applied_at=applied)
-        step = timedelta(days=rng.randint(3, 20))
-        if status == "rejected":
-            e.rejected_at = applied + step
-        elif status != "applied":
-            e.activated_at, e.ever_active = applied + step, True
-            later = e.activated_at + timedelta(days=rng.randint(30, 200))
-            if status == "suspended":
-                e.suspended_at = later
-            elif status == "completed":
-                e.completed_at = later
-            elif status == "withdrawn":
-                e.withdrawn_at = later
-        db.session.add(e)
+        status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+        e = Enrollment(id=new_id(), learner_id=learner.id, program_code=program.code, program_version_id=program.id,
+                       prefecture_code=learner.workplace_prefecture_code,
+                       organization_code=learner.organization_code, status=status)
+        placements, rows = [], []  # what was done in it
+        if status == "completed" and not _completed(e, program, rng, ojt, placements, rows):
+            e.status = "active"  # no OJT seat was left that year: still learning
+        if e.status != "completed":
+            _under_way(e, program, rng, ojt.now, rows)
+        e.fiscal_year = fiscal_year(e.applied_at)
+        e.updated_at = max(t for t in (e.applied_at, e.activated_at, e.suspended_at, e.completed_at,
+                                       e.withdrawn_at, e.rejected_at) if t is not None)
+        applied.append(e.applied_at)
+        _insert([e], placements, rows)
+    return min(applied)
+
+
+def _insert(*groups: list) -> None:
+    """Insert rows group by group: the models have no relationships, so the ORM would not order their
+    inserts by foreign key."""
+    for group in groups:
+        db.session.add_all(group)
+        db.session.flush()
+
+
+def _completed(e, program, rng, ojt: "Ojt", placements: list, rows: list) -> bool:
+    """A completed enrolment: every required module done (and some optional ones), approved OJT hours, the
+    waiting period passed; completed when the last rule was met. False when no OJT site had a seat."""
+    from lms.progress import rules
+    from lms.progress.service import rules_of
+
+    program_rules = rules_of(program.id)
+    activated = ojt.now - timedelta(days=rng.randint(240, 900), hours=rng.randint(0, 23))
+    approved = ojt.place(e, rng, activated, program_rules.ojt_required_hours, placements, rows)
+    if approved is None:
+        return False
+    e.applied_at = activated - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 12))
+    e.activated_at, e.ever_active = activated, True
+    modules = [m for m in program.modules if m.required or rng.random() < 0.5]
+    study_days = int(0.8 * (program_rules.min_duration_days or 120))
+    states = _study(e, modules, rng, activated, activated + timedelta(days=study_days), rows)
+    evaluation = rules.evaluate(program_rules, states, approved, activated, ojt.now)
+    if not evaluation.complete or evaluation.met_at > ojt.now:
+        raise RuntimeError(f"demo enrolment does not meet its rules: {evaluation.missing}")
+    e.completed_at = evaluation.met_at
+    return True
+
+
+def _under_way(e, program, rng, now: datetime, rows: list) -> None:
+    """An enrolment that has not completed: its dates, and some (never all) of its required modules done."""
+    if e.status == "applied":
+        e.applied_at = now - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 23))
+        return
+    age = rng.randint(20, 900)
+    decided = now - timedelta(days=age, hours=rng.randint(0, 23))
+    e.applied_at = decided - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 12))
+    if e.status == "rejected":
+        e.rejected_at = decided
+        return
+    e.activated_at, e.ever_active = decided, True
+    until = now - timedelta(hours=1)
+    if e.status in ("suspended", "withdrawn"):
+        until = decided + timedelta(days=rng.randint(10, age - 1))
+        setattr(e, f"{e.status}_at", until)
+    required = [m for m in program.modules if m.required]
+    _study(e, required[:rng.randint(0, len(required) - 1)], rng, decided, until, rows)
+
+
+def _study(e, modules, rng, start: datetime, end: datetime, rows: list) -> dict:
+    """Progress reports that finish each module between `start` and `end` (a quiz passed at its pass mark,
+    sometimes after a failed attempt), folded into module summaries as the API folds them."""
+    from lms.progress import rules
+    from lms.progress.models import ModuleProgress, ModuleProgressUpdate
+
+    states = {}
+    span = (end - start).total_seconds()
+    for module in modules:
+        done_at = start + timedelta(seconds=rng.uniform(0.1, 1.0) * span)
+        events = []
+        if module.min_score is None:
+            minutes = max(10, int(module.estimated_minutes * rng.uniform(0.8, 1.5)))
+            events.append(("completed", done_at, None, minutes))
+        else:
+            if rng.random() < 0.3:
+                failed_at = start + (done_at - start) * rng.uniform(0.3, 0.9)
+                events.append(("failed", failed_at, rng.randint(max(0, module.min_score - 30), module.min_score - 1),
+                               module.estimated_minutes))
+            events.append(("passed", done_at, rng.randint(module.min_score, 100), module.estimated_minutes))
+        updates = [ModuleProgressUpdate(enrollment_id=e.id, module_code=module.code, status=status,
+                                        score=None if score is None else Decimal(score), minutes=minutes,
+                                        occurred_at=at, recorded_at=at + timedelta(seconds=rng.randint(1, 50)))
+                   for status, at, score, minutes in events]
+        state = rules.fold_module([update.as_event() for update in updates], module.min_score)
+        summary = ModuleProgress(enrollment_id=e.id, module_code=module.code, updated_at=state.last_activity_at)
+        summary.set_state(state, rules.module_met_at(state, module.min_score))
+        rows += [*updates, summary]
+        states[module.code] = state
+    return states
+
+
+class Ojt:
+    """OJT placements within each site's yearly capacity, with logs its supervisor approved."""
+
+    def __init__(self, now: datetime, sites: list, supervisors: dict[str, str]) -> None:
+        self.now, self.sites, self.supervisors = now, sites, supervisors
+        self.seats: dict[tuple[str, int], int] = {}
+
+    def place(self, e, rng, after: datetime, hours_required: Decimal, placements: list, rows: list) -> list | None:
+        """Place the enrolment at a site with a seat a few weeks after `after`, log working days until the
+        hours are reached, and approve them; returns the approved logs (None if every site is full)."""
+        from lms.ojt.models import Placement
+        from lms.progress.models import OjtLog
+        from lms.progress.rules import ApprovedLog
+
+        start = (after + timedelta(days=rng.randint(14, 45))).astimezone(JST).date()
+        year = fiscal_year(start)
+        if date(year + 1, 3, 31) - start < timedelta(days=75):  # too late in the year: start in April
+            start, year = date(year + 1, 4, 1), year + 1
+        end = min(start + timedelta(days=rng.randint(90, 150)), date(year + 1, 3, 31))
+        free = [s for s in self.sites if self.seats.get((s.id, year), 0) < s.annual_capacity]
+        if not free:
+            return None
+        site = rng.choice(free)
+        self.seats[(site.id, year)] = self.seats.get((site.id, year), 0) + 1
+        placement = Placement(id=new_id(), enrollment_id=e.id, site_id=site.id, fiscal_year=year, start_date=start,
+                              end_date=end, status="active",
+                              created_at=datetime.combine(start - timedelta(days=14), time(10), JST).astimezone(UTC))
+        placements.append(placement)
+        approved, day, total = [], start, Decimal(0)
+        while total < hours_required:
+            if day.weekday() < 5:
+                hours = Decimal(rng.choice(OJT_DAY_HOURS))
+                logged = datetime.combine(day, time(19), JST).astimezone(UTC)
+                reviewed = logged + timedelta(days=rng.randint(1, 7), hours=rng.randint(-8, 2))
+                rows.append(OjtLog(placement_id=placement.id, date=day, hours=hours,
+                                      activity=rng.choice(site.activities), status="approved",
+                                      reviewed_by=self.supervisors[site.id], reviewed_at=reviewed,
+                                      created_at=logged, updated_at=reviewed))
+                approved.append(ApprovedLog(hours, reviewed))
+                total += hours
+            day += timedelta(days=1)
+        return approved

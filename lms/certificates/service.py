@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
@@ -19,7 +19,9 @@ from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
+from lms.ojt.models import Placement
 from lms.programs.catalogue import version_info
+from lms.progress.models import ModuleProgress, OjtLog
 from lms.storage import storage_path, write_atomic
 
 log = logging.getLogger(__name__)
@@ -36,14 +38,14 @@ def _holder_name(learner: Learner) -> str:
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the template: nothing from the ORM reaches Jinja."""
     enrollment = db.session.get(Enrollment, certificate.enrollment_id)
-    program = enrollment.program_version
+    # only what was done: an admin may complete an enrolment whose work was credited elsewhere
     modules, hours = completed_work(enrollment)
     base = current_app.config["PUBLIC_BASE_URL"]
     return {
         "holder_name": certificate.holder_name,
         "program_title": certificate.program_title,
-        "modules": modules or [m.title_ja for m in program.modules if m.required],
-        "ojt_hours": hours if hours is not None else float(program.ojt_required_hours),
+        "modules": modules,
+        "ojt_hours": hours,
         "completed_on": certificate.completed_on,
         "issued_on": utcnow().astimezone(JST).date(),
         "certificate_number": certificate.certificate_number,
@@ -52,19 +54,11 @@ def certificate_context(certificate: Certificate) -> dict:
     }
 
 
-def completed_work(enrollment: Enrollment) -> tuple[list[str], float | None]:
-    """Titles of completed modules and approved OJT hours, from progress records when present."""
-    try:
-        from lms.progress.models import ModuleProgress, OjtLog
-    except ImportError:
-        return [], None
-    from sqlalchemy import func
-
-    from lms.ojt.models import Placement
-
+def completed_work(enrollment: Enrollment) -> tuple[list[str], float]:
+    """Titles of the modules done and the approved OJT hours: what the certificate says was completed."""
     done_codes = set(db.session.scalars(select(ModuleProgress.module_code).where(
         ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.done_at.is_not(None))))
-    titles = [m.title_ja for m in enrollment.program_version.modules if m.code in done_codes]
+    titles = [m.title_ja for m in version_info(enrollment.program_version_id).modules if m.code in done_codes]
     hours = db.session.scalar(select(func.coalesce(func.sum(OjtLog.hours), 0)).join(
         Placement, Placement.id == OjtLog.placement_id).where(
         Placement.enrollment_id == enrollment.id, OjtLog.status == "approved"))

@@ -122,4 +122,6 @@ class RunArtifact(MethodView):
     def get(self, run_id, fmt):
         """Download a run's file in one format."""
         path, name, media_type = service.artifact_file(run_id, fmt, current_app.config["STORAGE_DIR"])
-        return send_file(path, mimetype=media_type, as_attachment=True, download_name=name)
+        response = send_file(path, mimetype=media_type, as_attachment=True, download_name=name)
+        response.content_type = media_type  # as it is: a mimetype gets a second charset from Werkzeug
+        return response

@@ -220,3 +220,20 @@ def test_a_process_whose_run_was_taken_over_drops_its_result(ctx, make_schedule,
     assert jobs.execute(run_id, clock, "fresh", settings) == "succeeded"
     run = db.session.get(ReportRun, run_id)
     assert (run.worker, run.attempts, len(run.artifacts)) == ("fresh", 2, 1)
+
+
+@pytest.mark.parametrize("fmt, content_type", [
+    ("csv", "text/csv; charset=utf-8"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("pdf", "application/pdf"),
+])
+def test_an_artifact_names_its_media_type_and_charset_once(client, admin, app, make_schedule, clock, settings,
+                                                          fmt, content_type):
+    run_id = client.post(f"/api/v1/report-schedules/{make_schedule(formats=[fmt])}/run",
+                         headers=admin).json["run_id"]
+    with app.app_context():
+        jobs.work_queue(clock, WORKER, settings)
+    response = client.get(f"/api/v1/report-runs/{run_id}/artifacts/{fmt}", headers=admin)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == content_type
+    assert response.headers.get_all("Content-Type") == [content_type]
