@@ -19,6 +19,7 @@ from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
+from lms.pagination import paginate
 from lms.storage import storage_path, write_atomic
 
 log = logging.getLogger(__name__)
@@ -187,17 +188,12 @@ def visible_certificate(actor: Actor, certificate_id: str) -> Certificate:
 
 
 def list_certificates(actor: Actor, *, page: int, per_page: int, **filters) -> tuple[list[Certificate], int]:
-    from sqlalchemy import func
-
     query = select(Certificate)
     if actor.role == LEARNER:
         query = query.join(Learner, Learner.id == Certificate.learner_id).where(Learner.user_id == actor.id)
     for name, value in filters.items():
         query = query.where(getattr(Certificate, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Certificate.created_at.desc(), Certificate.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(Certificate.created_at.desc(), Certificate.id))
 
 
 def read_pdf(actor: Actor, certificate_id: str) -> tuple[Certificate, Path]:

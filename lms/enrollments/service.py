@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
@@ -15,6 +15,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners import service as learners
 from lms.learners.models import Learner
+from lms.pagination import paginate
 from lms.programs.service import get_program
 
 OPEN_EXISTS = "The learner already has an open enrolment in this programme."
@@ -52,10 +53,7 @@ def list_enrollments(actor: Actor, *, page: int, per_page: int, **filters) -> tu
     query = visible_enrollments(actor)
     for name, value in filters.items():
         query = query.where(getattr(Enrollment, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(Enrollment.applied_at.desc(), Enrollment.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(Enrollment.applied_at.desc(), Enrollment.id.desc()))
 
 
 def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now: datetime | None = None

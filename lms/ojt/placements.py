@@ -25,6 +25,7 @@ from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
 from lms.ojt.service import flush_or_conflict, get_site
+from lms.pagination import paginate
 
 ALREADY_PLACED = "This enrolment already has an active placement in that fiscal year."
 
@@ -55,10 +56,8 @@ def list_placements(actor: Actor, *, page: int, per_page: int, **filters) -> tup
     query = visible_placements(actor)
     for name, value in filters.items():
         query = query.where(getattr(Placement, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(Placement.fiscal_year.desc(), Placement.start_date, Placement.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page,
+                    order_by=(Placement.fiscal_year.desc(), Placement.start_date, Placement.id))
 
 
 def placement_period(start_date: date, end_date: date) -> int:

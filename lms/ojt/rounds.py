@@ -7,7 +7,7 @@ current); the row lock this takes orders the change against a concurrent run or 
 
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER
@@ -24,6 +24,7 @@ from lms.ojt.models import MatchingPreference, MatchingResult, MatchingRound, Oj
 from lms.ojt.placements import ALREADY_PLACED
 from lms.ojt.round_rules import Applicant, default_priority
 from lms.ojt.service import flush_or_conflict, get_site
+from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
 
 PUBLISHED = "This round is published; its preferences, rankings and results no longer change."
@@ -40,10 +41,7 @@ def list_rounds(*, page: int, per_page: int, **filters) -> tuple[list[MatchingRo
     query = select(MatchingRound)
     for name, value in filters.items():
         query = query.where(getattr(MatchingRound, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(MatchingRound.created_at.desc(), MatchingRound.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(MatchingRound.created_at.desc(), MatchingRound.id))
 
 
 def _check_regions(regions: list[dict]) -> None:
@@ -156,9 +154,7 @@ def list_preferences(actor: Actor, round_id: str, *, page: int, per_page: int, e
         query = query.where(MatchingPreference.enrollment_id == enrollment_id)
     if site_id is not None:
         query = query.where(MatchingPreference.site_id == site_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    ids = list(db.session.scalars(query.order_by(MatchingPreference.enrollment_id)
-                                  .limit(per_page).offset((page - 1) * per_page)))
+    ids, total = paginate(query, page=page, per_page=per_page, order_by=(MatchingPreference.enrollment_id,))
     rows = _preference_rows(round_id, ids)
     return [_as_preference(e, rows[e]) for e in ids], total
 

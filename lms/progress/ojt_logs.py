@@ -14,6 +14,7 @@ from lms.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFai
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import Placement
+from lms.pagination import paginate
 from lms.progress import service
 from lms.progress.models import OjtLog
 from lms.progress.rules import hours_text
@@ -102,10 +103,7 @@ def list_logs(actor: Actor, *, page: int, per_page: int, placement_id: str | Non
         query = query.where(OjtLog.placement_id == placement_id)
     if status is not None:
         query = query.where(OjtLog.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(OjtLog.date, OjtLog.created_at, OjtLog.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(OjtLog.date, OjtLog.created_at, OjtLog.id))
 
 
 def list_placement_logs(actor: Actor, placement_id: str, **args) -> tuple[list[OjtLog], int]:
