@@ -36,7 +36,8 @@ def guarded_update(model, row_id: str, expected: str | Iterable[str], values: di
                    conflict: str | Callable[[], DomainError], *, also: Iterable = ()) -> None:
     """UPDATE the row only while its status is `expected` (one status or any of several) and the `also`
     conditions hold, in one statement, so two concurrent moves cannot both win. When no row matched: roll
-    back and raise Conflict(conflict), or the error `conflict()` returns after the rollback."""
+    back and raise Conflict(conflict), or the error `conflict()` builds after the rollback (it may read what
+    the row has become)."""
     status = model.status == expected if isinstance(expected, str) else model.status.in_(list(expected))
     result = db.session.execute(update(model).where(model.id == row_id, status, *also).values(**values))
     if result.rowcount != 1:

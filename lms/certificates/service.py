@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.learners.models import Learner
 from lms.pagination import paginate
 from lms.storage import storage_path, write_atomic
+from lms.transactions import guarded_update
 
 log = logging.getLogger(__name__)
 
@@ -210,12 +211,9 @@ def read_pdf(actor: Actor, certificate_id: str) -> tuple[Certificate, Path]:
 
 def revoke(actor: Actor, certificate_id: str, reason: str) -> Certificate:
     certificate = visible_certificate(actor, certificate_id)
-    result = db.session.execute(
-        update(Certificate).where(Certificate.id == certificate.id, Certificate.status == "issued")
-        .values(status="revoked", revoked_at=utcnow(), revoked_reason=reason))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"A {certificate.status} certificate cannot be revoked.")
+    guarded_update(Certificate, certificate.id, "issued",
+                   {"status": "revoked", "revoked_at": utcnow(), "revoked_reason": reason},
+                   lambda: Conflict(f"A {certificate.status} certificate cannot be revoked."))
     record(actor, "certificate.revoke", "certificate", certificate.id)
     db.session.commit()
     db.session.refresh(certificate)
@@ -225,12 +223,8 @@ def revoke(actor: Actor, certificate_id: str, reason: str) -> Certificate:
 def reissue(actor: Actor, certificate_id: str) -> Certificate:
     """A new PDF with the same number (e.g. after a name change); the old one becomes superseded."""
     old = visible_certificate(actor, certificate_id)
-    result = db.session.execute(
-        update(Certificate).where(Certificate.id == old.id, Certificate.status == "issued")
-        .values(status="superseded", superseded_at=utcnow()))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"A {old.status} certificate cannot be reissued.")
+    guarded_update(Certificate, old.id, "issued", {"status": "superseded", "superseded_at": utcnow()},
+                   lambda: Conflict(f"A {old.status} certificate cannot be reissued."))
     enrollment = db.session.get(Enrollment, old.enrollment_id)
     new = allocate(enrollment, replaces=old)
     record(actor, "certificate.reissue", "certificate", new.id, replaces=old.id)

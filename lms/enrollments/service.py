@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
@@ -17,6 +16,7 @@ from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.pagination import paginate
 from lms.programs.service import get_program
+from lms.transactions import flush_or_conflict, guarded_update
 
 OPEN_EXISTS = "The learner already has an open enrolment in this programme."
 
@@ -84,11 +84,7 @@ def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now
         organization_code=learner.organization_code, status="applied", applied_at=now,
     )
     db.session.add(enrollment)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent application won the race
-        db.session.rollback()
-        raise Conflict(OPEN_EXISTS) from exc
+    flush_or_conflict(OPEN_EXISTS)  # a concurrent application won the race
     record(actor, "enrollment.apply", "enrollment", enrollment.id, program_code=program.code)
     db.session.commit()
     return enrollment
@@ -115,12 +111,7 @@ def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, re
         values[field] = at
     if target == "active":
         values["ever_active"] = True
-    result = db.session.execute(
-        update(Enrollment).where(Enrollment.id == enrollment.id, Enrollment.status == current).values(**values)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("The enrolment changed meanwhile; reload and try again.")
+    guarded_update(Enrollment, enrollment.id, current, values, "The enrolment changed meanwhile; reload and try again.")
     record(actor, "enrollment.transition", "enrollment", enrollment.id, from_status=current, to_status=target,
            by=role)
     db.session.commit()

@@ -14,13 +14,13 @@ from lms.auth.password_policy import check_new_password
 from lms.auth.permissions import Actor
 from lms.auth.service import new_user
 from lms.dates import utcnow
-from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.pagination import paginate
 from lms.ratelimit import hit
 from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
+from lms.transactions import commit_or_conflict
 
 DUPLICATE = "A learner with this medical registration number or e-mail address exists."
 

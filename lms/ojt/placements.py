@@ -11,7 +11,7 @@ and fiscal year) settles races between two sites for the same enrolment.
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import func, select, union
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
@@ -24,8 +24,9 @@ from lms.extensions import db
 from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
-from lms.ojt.service import flush_or_conflict, get_site
+from lms.ojt.service import get_site
 from lms.pagination import paginate
+from lms.transactions import flush_or_conflict, guarded_update
 
 ALREADY_PLACED = "This enrolment already has an active placement in that fiscal year."
 
@@ -114,12 +115,9 @@ def create(actor: Actor, enrollment_id: str, site_id: str, start_date: date, end
 def cancel(actor: Actor, placement_id: str, reason: str | None = None) -> Placement:
     """Cancel an active placement, which frees its seat at the site."""
     placement = get(actor, placement_id)
-    result = db.session.execute(
-        update(Placement).where(Placement.id == placement.id, Placement.status == "active")
-        .values(status="cancelled", cancelled_at=utcnow(), cancel_reason=reason))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("This placement is already cancelled.")
+    guarded_update(Placement, placement.id, "active",
+                   {"status": "cancelled", "cancelled_at": utcnow(), "cancel_reason": reason},
+                   "This placement is already cancelled.")
     record(actor, "placement.cancel", "placement", placement.id)
     db.session.commit()
     db.session.refresh(placement)

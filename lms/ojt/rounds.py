@@ -7,7 +7,7 @@ current); the row lock this takes orders the change against a concurrent run or 
 
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER
@@ -20,14 +20,24 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners import service as learners
 from lms.learners.models import Learner
-from lms.ojt.models import MatchingPreference, MatchingResult, MatchingRound, OjtSite, Placement, SiteRanking
+from lms.ojt.models import (
+    ROUND_STATUSES,
+    MatchingPreference,
+    MatchingResult,
+    MatchingRound,
+    OjtSite,
+    Placement,
+    SiteRanking,
+)
 from lms.ojt.placements import ALREADY_PLACED
 from lms.ojt.round_rules import Applicant, default_priority
-from lms.ojt.service import flush_or_conflict, get_site
+from lms.ojt.service import get_site
 from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
+from lms.transactions import flush_or_conflict, guarded_update
 
 PUBLISHED = "This round is published; its preferences, rankings and results no longer change."
+UNPUBLISHED = tuple(status for status in ROUND_STATUSES if status != "published")
 
 
 def get_round(round_id: str) -> MatchingRound:
@@ -86,12 +96,8 @@ def create_round(actor: Actor, name: str, fiscal_year: int, mechanism: str, regi
 
 def reopen(round_id: str) -> None:
     """Mark the round's inputs as changed (its last run is no longer current), unless it is published."""
-    result = db.session.execute(
-        update(MatchingRound).where(MatchingRound.id == round_id, MatchingRound.status != "published")
-        .values(status="open", summary=None, run_at=None, updated_at=utcnow()))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(PUBLISHED)
+    guarded_update(MatchingRound, round_id, UNPUBLISHED,
+                   {"status": "open", "summary": None, "run_at": None, "updated_at": utcnow()}, PUBLISHED)
     db.session.execute(delete(MatchingResult).where(MatchingResult.round_id == round_id))
 
 

@@ -8,13 +8,13 @@ from sqlalchemy.orm import defer
 
 from lms.auth.permissions import Actor
 from lms.dates import utcnow
-from lms.db import commit_or_conflict
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners import service as learners
 from lms.progress import rules, service
 from lms.progress.models import XapiStatement
 from lms.progress.xapi import Statement
+from lms.transactions import commit_or_conflict
 
 OTHER_CONTENT = "A statement with this id and other content exists."
 
