@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,14 +31,3 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-
-def commit_or_conflict(message: str) -> None:
-    """Commit; a unique-constraint race becomes 409 instead of 500."""
-    from lms.errors import Conflict
-    from lms.extensions import db
-
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message) from exc

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from lms.pagination import paginate
 
 
 def record(actor, action: str, object_type: str | None = None, object_id: str | None = None,
@@ -39,8 +40,4 @@ def list_events(*, action: str | None = None, actor_id: str | None = None, objec
         query = query.where(AuditEvent.occurred_at >= since)
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id).limit(per_page).offset((page - 1) * per_page)
-    )
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(AuditEvent.occurred_at.desc(), AuditEvent.id))

@@ -15,10 +15,10 @@ from lms.auth.password_policy import check_new_password
 from lms.auth.passwords import hash_password, verify_password
 from lms.auth.permissions import Actor, token_digest
 from lms.dates import utcnow
-from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, TooManyRequests, Unauthorized
 from lms.extensions import db
 from lms.reference.service import organization_codes, prefecture_codes
+from lms.transactions import commit_or_conflict
 
 
 @dataclass(frozen=True)

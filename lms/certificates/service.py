@@ -20,9 +20,11 @@ from lms.errors import Conflict, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import Placement
+from lms.pagination import paginate
 from lms.programs.catalogue import version_info
 from lms.progress.models import ModuleProgress, OjtLog
 from lms.storage import storage_path, write_atomic
+from lms.transactions import guarded_update
 
 log = logging.getLogger(__name__)
 
@@ -185,17 +187,12 @@ def visible_certificate(actor: Actor, certificate_id: str) -> Certificate:
 
 
 def list_certificates(actor: Actor, *, page: int, per_page: int, **filters) -> tuple[list[Certificate], int]:
-    from sqlalchemy import func
-
     query = select(Certificate)
     if actor.role == LEARNER:
         query = query.join(Learner, Learner.id == Certificate.learner_id).where(Learner.user_id == actor.id)
     for name, value in filters.items():
         query = query.where(getattr(Certificate, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Certificate.created_at.desc(), Certificate.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(Certificate.created_at.desc(), Certificate.id))
 
 
 def read_pdf(actor: Actor, certificate_id: str) -> tuple[Certificate, Path]:
@@ -212,12 +209,9 @@ def read_pdf(actor: Actor, certificate_id: str) -> tuple[Certificate, Path]:
 
 def revoke(actor: Actor, certificate_id: str, reason: str) -> Certificate:
     certificate = visible_certificate(actor, certificate_id)
-    result = db.session.execute(
-        update(Certificate).where(Certificate.id == certificate.id, Certificate.status == "issued")
-        .values(status="revoked", revoked_at=utcnow(), revoked_reason=reason))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"A {certificate.status} certificate cannot be revoked.")
+    guarded_update(Certificate, certificate.id, "issued",
+                   {"status": "revoked", "revoked_at": utcnow(), "revoked_reason": reason},
+                   lambda: Conflict(f"A {certificate.status} certificate cannot be revoked."))
     record(actor, "certificate.revoke", "certificate", certificate.id)
     db.session.commit()
     db.session.refresh(certificate)
@@ -227,12 +221,8 @@ def revoke(actor: Actor, certificate_id: str, reason: str) -> Certificate:
 def reissue(actor: Actor, certificate_id: str) -> Certificate:
     """A new PDF with the same number (e.g. after a name change); the old one becomes superseded."""
     old = visible_certificate(actor, certificate_id)
-    result = db.session.execute(
-        update(Certificate).where(Certificate.id == old.id, Certificate.status == "issued")
-        .values(status="superseded", superseded_at=utcnow()))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"A {old.status} certificate cannot be reissued.")
+    guarded_update(Certificate, old.id, "issued", {"status": "superseded", "superseded_at": utcnow()},
+                   lambda: Conflict(f"A {old.status} certificate cannot be reissued."))
     enrollment = db.session.get(Enrollment, old.enrollment_id)
     new = allocate(enrollment, replaces=old)
     record(actor, "certificate.reissue", "certificate", new.id, replaces=old.id)

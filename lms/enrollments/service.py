@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
@@ -18,7 +17,9 @@ from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.learners import service as learners
 from lms.learners.models import Learner
+from lms.pagination import paginate
 from lms.programs.service import get_program
+from lms.transactions import flush_or_conflict, guarded_update
 
 OPEN_EXISTS = "The learner already has an open enrolment in this programme."
 
@@ -52,10 +53,7 @@ def list_enrollments(actor: Actor, *, page: int, per_page: int, **filters) -> tu
     query = visible_enrollments(actor)
     for name, value in filters.items():
         query = query.where(getattr(Enrollment, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(Enrollment.applied_at.desc(), Enrollment.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(Enrollment.applied_at.desc(), Enrollment.id.desc()))
 
 
 def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now: datetime | None = None
@@ -86,11 +84,7 @@ def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now
         organization_code=learner.organization_code, status="applied", applied_at=now,
     )
     db.session.add(enrollment)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent application won the race
-        db.session.rollback()
-        raise Conflict(OPEN_EXISTS) from exc
+    flush_or_conflict(OPEN_EXISTS)  # a concurrent application won the race
     record(actor, "enrollment.apply", "enrollment", enrollment.id, program_code=program.code)
     db.session.commit()
     return enrollment
@@ -118,12 +112,7 @@ def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, re
         values[field] = at
     if target == "active":
         values["ever_active"] = True
-    result = db.session.execute(
-        update(Enrollment).where(Enrollment.id == enrollment.id, Enrollment.status == current).values(**values)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("The enrolment changed meanwhile; reload and try again.")
+    guarded_update(Enrollment, enrollment.id, current, values, "The enrolment changed meanwhile; reload and try again.")
     record(actor, "enrollment.transition", "enrollment", enrollment.id, from_status=current, to_status=target,
            by=role)
     if target == "completed":

@@ -1,7 +1,7 @@
 """Learner use cases: register, create, read (audited), update, export, erase."""
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms import idempotency
 from lms.audit.models import AuditEvent
@@ -11,13 +11,14 @@ from lms.auth.password_policy import check_new_password
 from lms.auth.permissions import Actor
 from lms.auth.service import new_user
 from lms.dates import utcnow
-from lms.db import commit_or_conflict
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.learners.models import Learner
+from lms.pagination import paginate
 from lms.ratelimit import hit
 from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
+from lms.transactions import commit_or_conflict
 
 DUPLICATE = "A learner with this medical registration number or e-mail address exists."
 
@@ -110,9 +111,7 @@ def list_learners(actor: Actor, *, page: int, per_page: int, **filters) -> tuple
     query = visible_learners(actor)
     for name, value in filters.items():
         query = query.where(getattr(Learner, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(db.session.scalars(query.order_by(Learner.created_at, Learner.id)
-                                    .limit(per_page).offset((page - 1) * per_page)))
+    items, total = paginate(query, page=page, per_page=per_page, order_by=(Learner.created_at, Learner.id))
     record(actor, "learner.list", "learner", None, count=len(items), filters=sorted(filters))
     db.session.commit()
     return items, total

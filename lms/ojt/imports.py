@@ -27,6 +27,7 @@ from lms.errors import Invalid, NotFound, PayloadTooLarge
 from lms.extensions import db
 from lms.ojt.import_csv import RowError, SiteRow, count_records, read_sites, sniff_encoding
 from lms.ojt.models import OjtSite, SiteImport, SiteImportRow
+from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
 from lms.storage import storage_path
 
@@ -105,10 +106,7 @@ def list_imports(*, page: int, per_page: int, status: str | None = None) -> tupl
     query = select(SiteImport)
     if status is not None:
         query = query.where(SiteImport.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(SiteImport.created_at.desc(), SiteImport.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(SiteImport.created_at.desc(), SiteImport.id))
 
 
 def _claimable(now):

@@ -11,7 +11,7 @@ and fiscal year) settles races between two sites for the same enrolment.
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import func, select, union
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
@@ -23,7 +23,9 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
-from lms.ojt.service import flush_or_conflict, get_site
+from lms.ojt.service import get_site
+from lms.pagination import paginate
+from lms.transactions import flush_or_conflict, guarded_update
 
 ALREADY_PLACED = "This enrolment already has an active placement in that fiscal year."
 
@@ -54,10 +56,8 @@ def list_placements(actor: Actor, *, page: int, per_page: int, **filters) -> tup
     query = visible_placements(actor)
     for name, value in filters.items():
         query = query.where(getattr(Placement, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(Placement.fiscal_year.desc(), Placement.start_date, Placement.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page,
+                    order_by=(Placement.fiscal_year.desc(), Placement.start_date, Placement.id))
 
 
 def placement_period(start_date: date, end_date: date) -> int:
@@ -114,12 +114,9 @@ def create(actor: Actor, enrollment_id: str, site_id: str, start_date: date, end
 def cancel(actor: Actor, placement_id: str, reason: str | None = None) -> Placement:
     """Cancel an active placement, which frees its seat at the site."""
     placement = get(actor, placement_id)
-    result = db.session.execute(
-        update(Placement).where(Placement.id == placement.id, Placement.status == "active")
-        .values(status="cancelled", cancelled_at=utcnow(), cancel_reason=reason))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("This placement is already cancelled.")
+    guarded_update(Placement, placement.id, "active",
+                   {"status": "cancelled", "cancelled_at": utcnow(), "cancel_reason": reason},
+                   "This placement is already cancelled.")
     record(actor, "placement.cancel", "placement", placement.id)
     db.session.commit()
     db.session.refresh(placement)

@@ -13,7 +13,7 @@ from lms.ojt.models import MatchingPreference, MatchingResult, MatchingRound, Oj
 from lms.ojt.placements import ALREADY_PLACED, lock_sites, placed_counts
 from lms.ojt.round_rules import Applicant, Region, Site, run_round
 from lms.ojt.rounds import PUBLISHED, get_round
-from lms.ojt.service import flush_or_conflict
+from lms.transactions import flush_or_conflict
 
 RESULT_FIELDS = ("outcome", "site_id", "choice_rank", "choices", "excluded_reason", "explanation")
 

@@ -7,7 +7,7 @@ current); the row lock this takes orders the change against a concurrent run or 
 
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER
@@ -19,13 +19,24 @@ from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
-from lms.ojt.models import MatchingPreference, MatchingResult, MatchingRound, OjtSite, Placement, SiteRanking
+from lms.ojt.models import (
+    ROUND_STATUSES,
+    MatchingPreference,
+    MatchingResult,
+    MatchingRound,
+    OjtSite,
+    Placement,
+    SiteRanking,
+)
 from lms.ojt.placements import ALREADY_PLACED
 from lms.ojt.round_rules import Applicant, default_priority
-from lms.ojt.service import flush_or_conflict, get_site
+from lms.ojt.service import get_site
+from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
+from lms.transactions import flush_or_conflict, guarded_update
 
 PUBLISHED = "This round is published; its preferences, rankings and results no longer change."
+UNPUBLISHED = tuple(status for status in ROUND_STATUSES if status != "published")
 
 
 def get_round(round_id: str) -> MatchingRound:
@@ -39,10 +50,7 @@ def list_rounds(*, page: int, per_page: int, **filters) -> tuple[list[MatchingRo
     query = select(MatchingRound)
     for name, value in filters.items():
         query = query.where(getattr(MatchingRound, name) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(MatchingRound.created_at.desc(), MatchingRound.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(MatchingRound.created_at.desc(), MatchingRound.id))
 
 
 def _check_regions(regions: list[dict]) -> None:
@@ -87,12 +95,8 @@ def create_round(actor: Actor, name: str, fiscal_year: int, mechanism: str, regi
 
 def reopen(round_id: str) -> None:
     """Mark the round's inputs as changed (its last run is no longer current), unless it is published."""
-    result = db.session.execute(
-        update(MatchingRound).where(MatchingRound.id == round_id, MatchingRound.status != "published")
-        .values(status="open", summary=None, run_at=None, updated_at=utcnow()))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(PUBLISHED)
+    guarded_update(MatchingRound, round_id, UNPUBLISHED,
+                   {"status": "open", "summary": None, "run_at": None, "updated_at": utcnow()}, PUBLISHED)
     db.session.execute(delete(MatchingResult).where(MatchingResult.round_id == round_id))
 
 
@@ -155,9 +159,7 @@ def list_preferences(actor: Actor, round_id: str, *, page: int, per_page: int, e
         query = query.where(MatchingPreference.enrollment_id == enrollment_id)
     if site_id is not None:
         query = query.where(MatchingPreference.site_id == site_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    ids = list(db.session.scalars(query.order_by(MatchingPreference.enrollment_id)
-                                  .limit(per_page).offset((page - 1) * per_page)))
+    ids, total = paginate(query, page=page, per_page=per_page, order_by=(MatchingPreference.enrollment_id,))
     rows = _preference_rows(round_id, ids)
     return [_as_preference(e, rows[e]) for e in ids], total
 

@@ -1,16 +1,16 @@
 """OJT site use cases: the public registry, admin edits and supervisors (CSV imports: lms.ojt.imports)."""
 
-from sqlalchemy import String, cast, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, cast, select
 
 from lms.audit.service import record
 from lms.auth.models import SUPERVISOR, User, UserSite
 from lms.auth.permissions import Actor
-from lms.db import commit_or_conflict
-from lms.errors import Conflict, Invalid, NotFound
+from lms.errors import Invalid, NotFound
 from lms.extensions import db
 from lms.ojt.models import OjtSite
+from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
+from lms.transactions import commit_or_conflict, flush_or_conflict
 
 DUPLICATE_CODE = "Another site has this external code."
 DEFAULTS = {"shortage_area": False, "activities": []}
@@ -31,19 +31,8 @@ def list_sites(*, page: int, per_page: int, activity: str | None = None, **filte
     if activity is not None:
         # activities are a JSON list of fixed codes, none a substring of another once quoted
         query = query.where(cast(OjtSite.activities, String).like(f'%"{activity}"%'))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(OjtSite.prefecture_code, OjtSite.name, OjtSite.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
-
-
-def flush_or_conflict(message: str) -> None:
-    """Flush; a unique-constraint race becomes 409 instead of 500."""
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message) from exc
+    return paginate(query, page=page, per_page=per_page,
+                    order_by=(OjtSite.prefecture_code, OjtSite.name, OjtSite.id))
 
 
 def _check_prefecture(fields: dict) -> None:

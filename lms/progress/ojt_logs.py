@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from lms.audit.service import record
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
@@ -14,13 +14,16 @@ from lms.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFai
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import Placement
+from lms.pagination import paginate
 from lms.progress import service
-from lms.progress.models import OjtLog
+from lms.progress.models import OJT_LOG_STATUSES, OjtLog
 from lms.progress.rules import hours_text
+from lms.transactions import guarded_update
 
 MAX_HOURS_PER_DATE = Decimal(24)
 APPROVED_IS_FINAL = "An approved OJT log cannot change."
 CHANGED = "The OJT log changed since it was read (If-Match no longer matches); read it again."
+NOT_APPROVED = tuple(status for status in OJT_LOG_STATUSES if status != "approved")
 
 
 def etag(log: OjtLog) -> str:
@@ -46,19 +49,15 @@ def _check_version(log: OjtLog, versions: set[int] | None) -> None:
         raise PreconditionFailed(CHANGED)
 
 
-def _guarded(log_id: str, versions: set[int] | None) -> list:
-    """The WHERE of a write that holds only while the log is not approved and is the version seen."""
-    conditions = [OjtLog.id == log_id, OjtLog.status != "approved"]
-    if versions is not None:
-        conditions.append(OjtLog.version.in_(sorted(versions)))
-    return conditions
+def _guarded_update(log_id: str, versions: set[int] | None, values: dict) -> None:
+    """Change the log only while it is not approved and is the version seen, in one statement; else 409
+    (approved meanwhile) or 412 (another version)."""
+    def lost_race() -> DomainError:
+        status = db.session.scalar(select(OjtLog.status).where(OjtLog.id == log_id))
+        return Conflict(APPROVED_IS_FINAL) if status == "approved" else PreconditionFailed(CHANGED)
 
-
-def _lost_race(log_id: str) -> DomainError:
-    """Why a guarded write changed nothing: approved meanwhile (409) or another version (412)."""
-    db.session.rollback()
-    status = db.session.scalar(select(OjtLog.status).where(OjtLog.id == log_id))
-    return Conflict(APPROVED_IS_FINAL) if status == "approved" else PreconditionFailed(CHANGED)
+    also = [] if versions is None else [OjtLog.version.in_(sorted(versions))]
+    guarded_update(OjtLog, log_id, NOT_APPROVED, {**values, "version": OjtLog.version + 1}, lost_race, also=also)
 
 
 def _scoped(actor: Actor, query):
@@ -102,10 +101,7 @@ def list_logs(actor: Actor, *, page: int, per_page: int, placement_id: str | Non
         query = query.where(OjtLog.placement_id == placement_id)
     if status is not None:
         query = query.where(OjtLog.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(OjtLog.date, OjtLog.created_at, OjtLog.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(OjtLog.date, OjtLog.created_at, OjtLog.id))
 
 
 def list_placement_logs(actor: Actor, placement_id: str, **args) -> tuple[list[OjtLog], int]:
@@ -170,11 +166,8 @@ def update_log(actor: Actor, log_id: str, fields: dict, *, today: date | None = 
               "hours": Decimal(str(fields["hours"])) if "hours" in fields else log.hours,
               "note": fields.get("note", log.note)}
     _check_day(placement, values["date"], values["hours"], today or today_jst(), excluding=log.id)
-    changed = db.session.execute(update(OjtLog).where(*_guarded(log.id, versions)).values(
-        **values, status="pending", review_comment=None, reviewed_by=None, reviewed_at=None, updated_at=utcnow(),
-        version=OjtLog.version + 1))
-    if changed.rowcount != 1:
-        raise _lost_race(log.id)
+    _guarded_update(log.id, versions, {**values, "status": "pending", "review_comment": None,
+                                       "reviewed_by": None, "reviewed_at": None, "updated_at": utcnow()})
     db.session.commit()
     return get_log(actor, log_id)
 
@@ -194,11 +187,8 @@ def review_log(actor: Actor, log_id: str, decision: str, comment: str | None = N
     enrollment_id = db.session.scalar(select(Placement.enrollment_id).where(Placement.id == log.placement_id))
     enrollment = service.lock_enrollments([enrollment_id])[enrollment_id]
     # the hours decided on are those of the version the statement matches: read with it, not before it
-    changed = db.session.execute(update(OjtLog).where(*_guarded(log.id, versions)).values(
-        status=decision, review_comment=comment, reviewed_by=actor.id, reviewed_at=now, updated_at=now,
-        version=OjtLog.version + 1))
-    if changed.rowcount != 1:  # approved by someone else, or changed, meanwhile
-        raise _lost_race(log.id)
+    _guarded_update(log.id, versions, {"status": decision, "review_comment": comment, "reviewed_by": actor.id,
+                                       "reviewed_at": now, "updated_at": now})
     hours = db.session.scalar(select(OjtLog.hours).where(OjtLog.id == log.id))
     record(actor, "ojt_log.review", "ojt_log", log.id, decision=decision, hours=str(hours))
     if decision == "approved":

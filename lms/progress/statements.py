@@ -11,10 +11,10 @@ from lms.dates import utcnow
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.extensions import db
 from lms.learners import service as learners
-from lms.ojt.service import flush_or_conflict
 from lms.progress import rules, service
 from lms.progress.models import XapiStatement
 from lms.progress.xapi import Statement
+from lms.transactions import flush_or_conflict
 
 OTHER_CONTENT = "A statement with this id and other content exists."
 

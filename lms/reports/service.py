@@ -5,13 +5,14 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from lms.audit.service import record
 from lms.auth.permissions import Actor
 from lms.dates import utcnow
 from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
+from lms.pagination import paginate
 from lms.programs.models import ProgramVersion
 from lms.reports import storage
 from lms.reports.cron import CronError, validate_cron
@@ -67,10 +68,7 @@ def list_schedules(*, page: int, per_page: int, enabled: bool | None = None,
         query = query.where(ReportSchedule.enabled == enabled)
     if report_type is not None:
         query = query.where(ReportSchedule.report_type == report_type)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ReportSchedule.created_at, ReportSchedule.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(ReportSchedule.created_at, ReportSchedule.id))
 
 
 def create_schedule(actor: Actor | None, *, name: str, report_type: str, cron: str, params: dict | None = None,
@@ -150,10 +148,7 @@ def list_runs(*, page: int, per_page: int, schedule_id: str | None = None,
         query = query.where(ReportRun.schedule_id == schedule_id)
     if status is not None:
         query = query.where(ReportRun.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ReportRun.requested_at.desc(), ReportRun.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query, page=page, per_page=per_page, order_by=(ReportRun.requested_at.desc(), ReportRun.id))
 
 
 def get_run(run_id: str) -> ReportRun:
