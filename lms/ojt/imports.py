@@ -26,7 +26,7 @@ from lms.db import new_id
 from lms.errors import Invalid, NotFound, PayloadTooLarge
 from lms.extensions import db
 from lms.ojt.import_csv import RowError, SiteRow, count_records, read_sites, sniff_encoding
-from lms.ojt.models import OjtSite, SiteImport, SiteImportRow
+from lms.ojt.models import MAX_STORED_ERRORS, OjtSite, SiteImport, SiteImportRow
 from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
 from lms.storage import storage_path
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 CHUNK = 2000
 COPY_CHUNK = 1 << 16
-MAX_STORED_ERRORS = 1000
 # a job whose worker died this many times (say, killed for memory) fails instead of being taken again
 MAX_ATTEMPTS = 3
 FOLDER = "ojt-imports"

@@ -161,6 +161,8 @@ class MatchingResult(db.Model):
 
 
 IMPORT_STATUSES = ("queued", "running", "succeeded", "failed")
+# an import job keeps the first errors of its lines (error_count has them all)
+MAX_STORED_ERRORS = 1000
 
 
 class SiteImport(db.Model):

@@ -8,8 +8,7 @@ from flask_smorest.fields import Upload
 from lms.http import PageArgsSchema
 from lms.learners.schemas import PLAIN
 from lms.ojt.import_csv import MAX_CAPACITY
-from lms.ojt.imports import MAX_STORED_ERRORS
-from lms.ojt.models import ACTIVITIES, IMPORT_STATUSES, PLACEMENT_STATUSES, SITE_KINDS
+from lms.ojt.models import ACTIVITIES, IMPORT_STATUSES, MAX_STORED_ERRORS, PLACEMENT_STATUSES, SITE_KINDS
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 PREFECTURE = ma.validate.Regexp(r"^\d{2}$", error="must be a 2-digit prefecture code")
