@@ -1,12 +1,13 @@
-"""Security headers on every response, CORS off unless origins are configured, and request hygiene:
-oversized bodies, NUL in URLs and JSON that no view should ever see are refused before any view runs."""
+"""Security headers on every response, CORS off unless origins are configured, and request hygiene in the
+order of API.md: authentication and role first (lms.auth.permissions), then the body's presence, size and media
+type (`check_request_body`), then JSON that no view should ever see (`json_body`, where the body is parsed)."""
 
 import json
 import math
 import re
 
-from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Flask, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from lms.errors import BadRequest, Invalid
 
@@ -16,6 +17,7 @@ MAX_JSON_INTEGER = 2**53 - 1
 # NUL and unpaired surrogates cannot be stored as text; C0/C1 controls (but tab, LF, CR) and bidirectional
 # embeddings, overrides and isolates only serve to disguise text shown to someone else
 _REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+JSON = "application/json"
 
 
 def init_security(app: Flask) -> None:
@@ -65,36 +67,96 @@ def body_limit(config_key: str):
     return decorator
 
 
-def request_body_limit() -> int | None:
-    """The body limit of the view this request is routed to."""
+def _routed_method():
+    """The function that will answer this request (a MethodView's method), with its decorators' marks."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     view_class = getattr(view, "view_class", None)
-    method = getattr(view_class, request.method.lower(), None) if view_class else view
-    key = getattr(method, "body_limit_config", None) or "MAX_CONTENT_LENGTH"
+    return getattr(view_class, request.method.lower(), None) if view_class else view
+
+
+def request_body_limit() -> int | None:
+    """The body limit of the view this request is routed to."""
+    key = getattr(_routed_method(), "body_limit_config", None) or "MAX_CONTENT_LENGTH"
     return current_app.config.get(key)
 
 
 def _check_request() -> None:
-    """Refuse what no view should have to handle (each view still validates its own fields)."""
-    limit = request_body_limit()
-    request.max_content_length = limit  # werkzeug then refuses a longer body as it is read
-    if limit and (request.content_length or 0) > limit:
-        # also for views that never read their body, so a large body is never silently accepted
-        raise RequestEntityTooLarge()
-    if "\x00" in request.path or any("\x00" in key or "\x00" in value
-                                     for key, value in request.args.items(multi=True)):
+    """Before any view: the body limit of the routed view, and URLs no view should see. A view that requires
+    authentication judges its body only once the caller is known (`check_request_body`, called by
+    `auth_required`); a public view has no caller to check first, so its body is judged here."""
+    request.max_content_length = request_body_limit()  # werkzeug then refuses a longer body as it is read
+    if "\x00" in request.path:
         raise BadRequest("The URL must not contain NUL characters.")
-    if request.is_json and request.content_length != 0:
-        data = request.get_data(cache=True)  # the body stays cached for the view's own parsing
-        if data.strip():
-            check_json(data)
+    method = _routed_method()
+    if method is not None and getattr(method, "auth_roles", None) is None:
+        check_request_body()
+
+
+def check_request_body() -> None:
+    """The query's and body's hygiene, presence, size and media type, judged once per request: NUL in the
+    query 400; over the view's limit 413 (with `Content-Length` or chunked); a view with a JSON body
+    (`json_body_required` marks it) answers a missing or empty required body with 400 and any other media type
+    with 415. A view that streams its own body (`body_limit`) reads it itself."""
+    if g.get("_request_body_checked"):
+        return
+    g._request_body_checked = True
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise BadRequest("The URL must not contain NUL characters.")
+    method = _routed_method()
+    if method is None or getattr(method, "body_limit_config", None):
+        return
+    data = _bounded_body()
+    required = getattr(method, "json_body_required", None)
+    if required is None:  # no JSON body expected; one that is sent anyway is still held to the rules
+        if data.strip() and request.mimetype == JSON:
+            json_body()
+        return
+    if not data.strip():
+        if required:
+            raise BadRequest("A request body is required.")
+        return
+    if not is_json_media_type():
+        raise UnsupportedMediaType(f"Send the body as {JSON} (UTF-8).")
+
+
+def is_json_media_type() -> bool:
+    """`application/json`, with parameters if any (only `charset=utf-8` means something)."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    return request.mimetype == JSON and charset in ("utf-8", "utf8")
+
+
+def _bounded_body() -> bytes:
+    """The body, read at most up to the view's limit: 413 beyond it, however it arrives. werkzeug stops a
+    chunked body silently at `max_content_length`, so one more byte is asked of the stream underneath."""
+    limit = request.max_content_length
+    length = request.content_length
+    if limit is not None and (length or 0) > limit:
+        raise RequestEntityTooLarge()
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not length and not chunked:
+        return b""
+    data = request.get_data(cache=True)
+    if length is None and limit is not None and len(data) >= limit and request.input_stream.read(1):
+        raise RequestEntityTooLarge()
+    return data
+
+
+NO_BODY = object()
+
+
+def json_body():
+    """The request's JSON body, parsed once and held to `check_json` (NO_BODY when there is none)."""
+    if "_json_body" not in g:
+        data = request.get_data(cache=True)
+        g._json_body = check_json(data) if data.strip() else NO_BODY
+    return g._json_body
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def check_json(data: bytes) -> None:
+def check_json(data: bytes):
     """Parse a JSON body: malformed or too deeply nested is 400; text a database cannot store or that
     disguises itself, and numbers out of range, are 422 under the top-level field they are in."""
     try:
@@ -126,6 +188,7 @@ def check_json(data: bytes) -> None:
             errors.setdefault(field or "_body", []).append("Number out of range.")
     if errors:
         raise Invalid(errors={"json": {name: sorted(set(messages)) for name, messages in errors.items()}})
+    return value
 
 
 def _check_text(text: str, field: str, errors: dict[str, list[str]]) -> None:
