@@ -11,6 +11,7 @@ from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
 
+from lms.limits import over_limits
 from lms.security import NO_BODY, json_body
 
 PROBLEM_JSON = "application/problem+json"
@@ -97,6 +98,10 @@ class ArgumentsParser(FlaskParser):
         return ma.missing if value is NO_BODY else value
 
     def pre_load(self, location_data, *, schema, req, location):
+        # lengths and list sizes first: no pattern, item or validator runs on a value already too long
+        errors = over_limits(schema, location_data)
+        if errors:
+            raise ma.ValidationError(errors)
         if location == "json":
             errors = _fractions(schema, location_data)
             if errors:
