@@ -5,6 +5,8 @@ type (`check_request_body`), then JSON that no view should ever see (`json_body`
 import json
 import math
 import re
+from itertools import chain, compress, repeat
+from operator import is_
 
 from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
@@ -12,6 +14,8 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from lms.errors import BadRequest, Invalid
 
 MAX_JSON_DEPTH = 64
+# no request needs more (1,000 xAPI statements hold about 20,000); the parse of more costs more than a refusal may
+MAX_JSON_CONTAINERS = 100_000
 # JSON numbers beyond ±(2**53 − 1) are not exchanged reliably (RFC 8259, section 6) and overflow columns
 MAX_JSON_INTEGER = 2**53 - 1
 # NUL and unpaired surrogates cannot be stored as text; C0/C1 controls (but tab, LF, CR) and bidirectional
@@ -156,28 +160,98 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+# What only a look at every value can find: a refused character, as itself or as a \u escape (C0 controls
+# cannot appear unescaped in valid JSON), an integer of 16 digits or more, or a number with an exponent (1e999
+# is infinite). Each is looked for in the raw body at C speed; only a body that has one (or text that merely
+# looks like one) has its values walked, to say which field holds what.
+_RAW_REFUSED = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPED_REFUSED = re.compile(r"\\u(?:00[0189][0-9a-fA-F]|007[fF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _number_shapes() -> bytes:
+    """A bytes.translate table: digits become "0", what may precede a number "|", e and E "e", - and . stay,
+    everything else becomes a space."""
+    table = bytearray(b" " * 256)
+    for char in b"0123456789":
+        table[char] = ord("0")
+    for char in b"[:,\t\n\r ":
+        table[char] = ord("|")
+    for char in b"eE":
+        table[char] = ord("e")
+    for char in b"-.":
+        table[char] = char
+    return bytes(table)
+
+
+_NUMBER_SHAPES = _number_shapes()
+_EXPONENT_BACKWARDS = re.compile(rb"e(?:0+\.)?0+-?\|")
+
+
+def _needs_a_look(data: bytes, text: str) -> bool:
+    if _RAW_REFUSED.search(text) or ("\\u" in text and _ESCAPED_REFUSED.search(text)):
+        return True
+    shapes = b"|" + data.translate(_NUMBER_SHAPES)
+    # read backwards, an exponent starts with the "e", which few places in a body are followed by digits
+    return b"0" * 16 in shapes or _EXPONENT_BACKWARDS.search(shapes[::-1]) is not None
+
+
+_CONTAINERS = frozenset((dict, list))
+_TOO_DEEP = f"The request body is not valid JSON: nested more than {MAX_JSON_DEPTH} levels."
+
+
 def check_json(data: bytes):
     """Parse a JSON body: malformed or too deeply nested is 400; text a database cannot store or that
-    disguises itself, and numbers out of range, are 422 under the top-level field they are in."""
+    disguises itself, and numbers out of range, are 422 under the top-level field they are in. The cost is
+    the parse and one pass over the containers; the values are walked only when the text calls for it."""
+    if data.count(b"[") + data.count(b"{") > MAX_JSON_CONTAINERS:  # bounds the parse's cost (C speed)
+        raise BadRequest(f"The request body holds more than {MAX_JSON_CONTAINERS:,} arrays and objects.")
     try:
-        value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+        text = data.decode("utf-8")
+        value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:
-        raise BadRequest(f"The request body is not valid JSON: nested more than {MAX_JSON_DEPTH} levels.") from exc
+        raise BadRequest(_TOO_DEEP) from exc
     except ValueError as exc:  # also bad UTF-8 and integers with too many digits
         raise BadRequest("The request body is not valid JSON.") from exc
+    _check_depth(value)
+    if _needs_a_look(data, text):
+        _check_values(value)
+    return value
+
+
+def _check_depth(value) -> None:
+    """Nested at most MAX_JSON_DEPTH levels, judged a level at a time at C speed (no Python step per value)."""
+    level = [value]
+    for depth in range(MAX_JSON_DEPTH + 1):
+        types = list(map(type, level))
+        kinds = set(types)
+        if dict not in kinds and list not in kinds:
+            return
+        if depth >= MAX_JSON_DEPTH:
+            raise BadRequest(_TOO_DEEP)
+        if kinds == {list}:
+            level = list(chain.from_iterable(level))
+        elif kinds == {dict}:
+            level = list(chain.from_iterable(map(dict.values, level)))
+        else:  # the containers first (at most MAX_JSON_CONTAINERS of them), then their children
+            containers = list(compress(level, map(_CONTAINERS.__contains__, types)))
+            types = list(map(type, containers))
+            dicts = compress(containers, map(is_, types, repeat(dict)))
+            lists = compress(containers, map(is_, types, repeat(list)))
+            level = list(chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists)))
+
+
+def _check_values(value) -> None:
     errors: dict[str, list[str]] = {}
-    stack: list[tuple[object, str, int]] = [(value, "", 0)]
+    stack: list[tuple[object, str]] = [(value, "")]
     while stack:
-        item, field, depth = stack.pop()
-        if isinstance(item, dict | list) and depth >= MAX_JSON_DEPTH:
-            raise BadRequest(f"The request body is not valid JSON: nested more than {MAX_JSON_DEPTH} levels.")
+        item, field = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
                 name = field or key
                 _check_text(key, name, errors)
-                stack.append((child, name, depth + 1))
+                stack.append((child, name))
         elif isinstance(item, list):
-            stack.extend((child, field or "_body", depth + 1) for child in item)
+            stack.extend((child, field or "_body") for child in item)
         elif isinstance(item, str):
             _check_text(item, field or "_body", errors)
         elif isinstance(item, bool) or item is None:
@@ -188,7 +262,6 @@ def check_json(data: bytes):
             errors.setdefault(field or "_body", []).append("Number out of range.")
     if errors:
         raise Invalid(errors={"json": {name: sorted(set(messages)) for name, messages in errors.items()}})
-    return value
 
 
 def _check_text(text: str, field: str, errors: dict[str, list[str]]) -> None:
