@@ -1,4 +1,4 @@
-"""API and Blueprint subclasses: problem+json in the spec, page headers, auth documentation."""
+"""API and Blueprint subclasses: problem+json in the spec, page headers, auth documentation, JSON bodies."""
 
 import http
 from urllib.parse import urlencode
@@ -10,6 +10,9 @@ from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
+
+from lms.limits import over_limits
+from lms.security import NO_BODY, json_body
 
 PROBLEM_JSON = "application/problem+json"
 ALWAYS_DOCUMENTED = {400, 401, 403, 404, 409, 413, 422, 429}
@@ -86,9 +89,19 @@ def paged(items, total: int, args: dict):
 
 
 class ArgumentsParser(FlaskParser):
-    """webargs parser whose JSON integers are whole numbers: marshmallow would truncate 2.5 to 2."""
+    """webargs parser whose JSON is parsed once and held to lms.security's rules (depth, characters, number
+    range), and whose JSON integers are whole numbers: marshmallow would truncate 2.5 to 2. The body's presence
+    and media type were judged before (lms.security.check_request_body)."""
+
+    def _raw_load_json(self, req):
+        value = json_body()
+        return ma.missing if value is NO_BODY else value
 
     def pre_load(self, location_data, *, schema, req, location):
+        # lengths and list sizes first: no pattern, item or validator runs on a value already too long
+        errors = over_limits(schema, location_data)
+        if errors:
+            raise ma.ValidationError(errors)
         if location == "json":
             errors = _fractions(schema, location_data)
             if errors:
@@ -124,9 +137,38 @@ def _field_fractions(field: ma.fields.Field, value):
 
 
 class Blueprint(_Blueprint):
-    """The project's blueprint: shared argument parsing (and a seam for later shared behaviour)."""
+    """The project's blueprint: shared argument parsing; a JSON body is marked on the view, so that its
+    presence and media type are judged after authentication, and documented with 400, 413 and 415."""
 
     ARGUMENTS_PARSER = ArgumentsParser()
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json":
+            return decorator
+
+        def json_arguments(func):
+            return self._json_view(decorator(func), required)
+
+        return json_arguments
+
+    def json_body(self, schema: dict, *, required: bool = True):
+        """For a view that parses its own JSON body (`lms.security.json_body`): the same marks and docs as
+        `arguments`, with `schema` (an OpenAPI schema) as the documented body."""
+
+        def decorator(func):
+            func = self.doc(requestBody={"required": required, "content": {"application/json": {"schema": schema}}})(func)
+            return self._json_view(func, required)
+
+        return decorator
+
+    def _json_view(self, view, required: bool):
+        view.json_body_required = required  # read by lms.security.check_request_body
+        documented = view.__dict__.get("_apidoc", {}).get("response", {}).get("responses", {})
+        for status in (400, 413, 415):
+            if status not in documented:
+                view = self.alt_response(status, response=http.HTTPStatus(status).name)(view)
+        return view
 
 
 class IdConverter(BaseConverter):

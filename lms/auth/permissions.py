@@ -12,6 +12,7 @@ from lms.auth.models import ADMIN, SUPERVISOR, AccessToken, User, UserSite
 from lms.dates import utcnow
 from lms.errors import Forbidden, Unauthorized
 from lms.extensions import db
+from lms.security import check_request_body
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def current_actor() -> Actor:
 
 
 def auth_required(*roles: str):
-    """Require a valid bearer token and, when given, one of `roles` (else 403)."""
+    """Require a valid bearer token and, when given, one of `roles` (else 403); only then is anything of the
+    request's body or query judged (API.md: an anonymous or wrong-role caller learns nothing about validation)."""
 
     def decorator(func):
         @wraps(func)
@@ -69,7 +71,10 @@ def auth_required(*roles: str):
             if roles and actor.role not in roles:
                 raise Forbidden(f"This action needs the role {' or '.join(roles)}.")
             g.actor = actor
+            check_request_body()
             return func(*args, **kwargs)
+
+        wrapper.auth_roles = roles  # the request hook leaves the body of such a view to the check above
 
         wrapper._apidoc = deepcopy(getattr(func, "_apidoc", {}))
         manual = wrapper._apidoc.setdefault("manual_doc", {})

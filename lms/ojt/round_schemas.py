@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from lms.http import PageArgsSchema
 from lms.learners.schemas import PLAIN
+from lms.limits import Unique
 from lms.ojt.models import MECHANISMS, OUTCOMES, ROUND_STATUSES
 from lms.ojt.schemas import DATES, FISCAL_YEAR, PREFECTURE, Id
 
@@ -12,16 +13,10 @@ MAX_RANKING = 2000
 REASONS = ("not_ranked", "site_full", "region_full", "blocking_pair")
 
 
-def _no_repeats(values: list) -> None:
-    repeated = sorted({v for v in values if values.count(v) > 1})
-    if repeated:
-        raise ma.ValidationError(f"listed more than once: {', '.join(map(str, repeated))}")
-
-
 class RegionInSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=100), PLAIN])
     prefecture_codes = ma.fields.List(ma.fields.String(validate=PREFECTURE), required=True,
-                                      validate=[ma.validate.Length(min=1, max=47), _no_repeats])
+                                      validate=[ma.validate.Length(min=1, max=47), Unique()])
     cap = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=1_000_000),
                             metadata={"description": "At most this many learners are matched in the region"})
 
@@ -68,7 +63,7 @@ class RoundQueryArgsSchema(PageArgsSchema):
 class PreferenceInSchema(ma.Schema):
     enrollment_id = Id(required=True)
     site_ids = ma.fields.List(Id(), required=True,
-                              validate=[ma.validate.Length(min=1, max=MAX_PREFERENCES), _no_repeats],
+                              validate=[ma.validate.Length(min=1, max=MAX_PREFERENCES), Unique()],
                               metadata={"description": "Sites in order of preference, first choice first"})
 
 
@@ -84,7 +79,7 @@ class PreferenceQueryArgsSchema(PageArgsSchema):
 
 
 class RankingInSchema(ma.Schema):
-    enrollment_ids = ma.fields.List(Id(), required=True, validate=[ma.validate.Length(max=MAX_RANKING), _no_repeats],
+    enrollment_ids = ma.fields.List(Id(), required=True, validate=[ma.validate.Length(max=MAX_RANKING), Unique()],
                                     metadata={"description": "Applicants in order of priority; those left out "
                                                              "are not acceptable to the site"})
 

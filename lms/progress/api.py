@@ -1,14 +1,10 @@
 """Progress endpoints: module progress (REST and xAPI), the progress summary, OJT hour logs."""
 
-import json
-from http import HTTPStatus
-
 from flask import jsonify, request
 from flask.views import MethodView
 
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
 from lms.auth.permissions import auth_required, current_actor
-from lms.errors import BadRequest
 from lms.http import PAGE_HEADERS, Blueprint, PageArgsSchema, paged
 from lms.idempotency import idempotent
 from lms.progress import ojt_logs, service, statements, xapi
@@ -22,6 +18,7 @@ from lms.progress.schemas import (
     OjtReviewSchema,
     ProgressSchema,
 )
+from lms.security import json_body
 
 blp = Blueprint("progress", __name__, description="Progress: modules (REST and xAPI), OJT hours, completion")
 
@@ -65,28 +62,20 @@ class Progress(MethodView):
 @blp.route(XAPI_PATH)
 class Statements(MethodView):
     @auth_required(LEARNER)
+    @blp.json_body(xapi.STATEMENTS_BODY)
     @blp.doc(parameters=[{"in": "header", "name": xapi.VERSION_HEADER, "required": True,
-                          "schema": {"type": "string", "pattern": xapi.VERSION_PATTERN.pattern}}],
-             requestBody={"required": True, "content": {"application/json": {"schema": xapi.STATEMENTS_BODY}}})
+                          "schema": {"type": "string", "pattern": xapi.VERSION_PATTERN.pattern}}])
     @blp.response(200, {"type": "array", "items": {"type": "string", "format": "uuid"}},
                   description="The ids of the statements, in the order sent",
                   headers={xapi.VERSION_HEADER: VERSION_DOC})
-    @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(413, response=HTTPStatus(413).name)
     def post(self):
-        """Store xAPI 1.0.3 statements about the caller (one or a list, all or none); returns their ids."""
+        """Store xAPI 1.0.3 statements about the caller (one or a list, all or none); returns their ids.
+        The body is `application/json` (parameters allowed, UTF-8), held to the same JSON rules as any other."""
         xapi.check_version(request.headers.get(xapi.VERSION_HEADER))
-        ids = statements.ingest(current_actor(), xapi.parse_body(_json_body()))
+        ids = statements.ingest(current_actor(), xapi.parse_body(json_body()))
         return jsonify(ids)
-
-
-def _json_body():
-    try:
-        return json.loads(request.get_data(cache=False) or b"null")
-    except ValueError as exc:
-        raise BadRequest("The request body is not valid JSON.") from exc
 
 
 @blp.route("/placements/<id:placement_id>/ojt-logs")

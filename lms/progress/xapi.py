@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import marshmallow as ma
 
 from lms.errors import BadRequest, Invalid, PayloadTooLarge
+from lms.limits import over_limits
 
 VERSION_HEADER = "X-Experience-API-Version"
 VERSION = "1.0.3"
@@ -191,6 +192,8 @@ def load_statement(item: dict) -> dict:
 
 
 def _parse(item: dict) -> Statement:
+    if errors := over_limits(_STATEMENT, item):
+        raise ma.ValidationError(errors)
     fields = load_statement(item)
     result = fields.get("result") or {}
     object_ = fields["object"]

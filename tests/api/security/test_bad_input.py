@@ -193,8 +193,10 @@ def test_malformed_and_oversized_bodies_are_4xx_and_change_nothing(app, client, 
     role = _acting_role(row)
     before = snapshot(app)
     problems: list[str] = []
+    # the CSV import judges its media type before reading its body: a JSON body there is 415 (API.md)
+    malformed = (415,) if row.kind == "csv" else (400,)
     for label, data in MALFORMED.items():
-        _check(_post_raw(client, world, row, role, data), label, problems, allowed=(400,))
+        _check(_post_raw(client, world, row, role, data), label, problems, allowed=malformed)
     with app.test_request_context(row.url(world, "own"), method=row.method):
         limit = request_body_limit()  # MAX_CONTENT_LENGTH unless the view declares its own (a CSV import)
     big = b'{"a": "' + b"x" * (limit + 1) + b'"}'
