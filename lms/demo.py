@@ -94,6 +94,9 @@ def load_demo_data(learner_count: int, seed: int) -> list[tuple[str, str]]:
     specialties = sorted(specialty_codes())
     organizations = [code for code, _, _ in ORGANIZATIONS]
     _learners(learner_count, rng, prefectures, weights, specialties, organizations, accounts)
+    from lms.indicators.demo import add_demo_publicity
+
+    add_demo_publicity(accounts, PASSWORD)
     db.session.commit()
     return accounts
 
