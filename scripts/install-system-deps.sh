@@ -2,7 +2,9 @@
 # Debian packages the app and its tests need: a Japanese font and HarfBuzz's subsetter for WeasyPrint,
 # poppler-utils to read PDFs back in tests, chromium (and node/npm for axe-core) to check the pages people look at. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils chromium nodejs npm)
+PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils chromium)
+# node and npm may come from elsewhere (e.g. NodeSource, whose nodejs bundles npm): Debian's only when absent
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
