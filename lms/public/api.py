@@ -1,5 +1,8 @@
 """Public pages of the prefectures (周知): HTML for people, JSON for programs, a pamphlet and open data. No login."""
 
+import hashlib
+import json
+
 from flask import Response, current_app, g, render_template, request
 from flask.views import MethodView
 
@@ -29,10 +32,21 @@ def _page_url(code: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/public/prefectures/{code}"
 
 
-def _cacheable(response: Response) -> Response:
+def _content_tag(page: dict, *variant: object) -> str:
+    """An ETag of what the page says, leaving out when it was counted: every process (and every expiry of
+    the statistics cache) gives the same tag while the counts stay the same, so revalidations get 304."""
+    content = {key: value for key, value in page.items() if key != "as_of"}
+    digest = hashlib.sha256(json.dumps([content, variant], sort_keys=True, default=str).encode()).hexdigest()
+    return digest[:32]
+
+
+def _cacheable(response: Response, tag: str | None = None) -> Response:
     """A short public max-age and an ETag, so a homepage embed is served from caches, and 304 when unchanged."""
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
-    response.add_etag()
+    if tag is None:
+        response.add_etag()
+    else:
+        response.set_etag(tag, weak=True)  # the same content; the "as of" time may differ
     return response.make_conditional(request)
 
 
@@ -118,10 +132,10 @@ class PublicPrefecture(MethodView):
             response = current_app.response_class(
                 current_app.json.dumps(PublicPrefectureSchema().dump(page)), mimetype="application/json")
             response.vary.add("Accept")
-            return _cacheable(response)
+            return _cacheable(response, _content_tag(page, "json"))
         body = render_template("public/prefecture.html", page=page, embed=args["embed"],
                                page_url=_page_url(page["prefecture_code"]), figure_labels=service.FIGURE_LABELS)
-        return _cacheable(_html(body, embed=args["embed"]))
+        return _cacheable(_html(body, embed=args["embed"]), _content_tag(page, "html", args["embed"], _page_url(code)))
 
 
 @blp.route("/public/prefectures/<code>/pamphlet.pdf", parameters=_CODE)

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from lms.dates import fiscal_year, today_jst, utcnow
 from lms.errors import Invalid, NotFound
 from lms.extensions import db
-from lms.indicators import rules
 from lms.indicators.service import public_indicators
 from lms.ojt.models import ACTIVITY_LABELS, SITE_KIND_LABELS, OjtSite
 from lms.programs.service import list_programs
@@ -36,26 +35,27 @@ def public_prefecture(code: str) -> Prefecture:
         raise NotFound(f"No prefecture with code {code}.") from exc
 
 
-def _tables() -> tuple[int, dict[int, dict]]:
-    """The current fiscal year and the public tables of every 令和 fiscal year up to it (one counting pass)."""
-    year = fiscal_year(today_jst())
-    first = min(rules.FIRST_REIWA_FISCAL_YEAR, year)
-    return year, published_tables(PUBLIC, range(first, year + 1))
+class _PublicTables(dict):
+    """The public table of each fiscal year asked for, counted once per request (and kept by the statistics
+    cache): one year costs a fraction of a series, and a page needs two or three years at most."""
+
+    def __missing__(self, year: int) -> dict:
+        table = published_tables(PUBLIC, range(year, year + 1))[year]
+        self[year] = table
+        return table
 
 
 def _row(table: dict, prefecture_code: str) -> dict:
     return next(row for row in table["rows"] if row["prefecture_code"] == prefecture_code)
 
 
-def _visible(prefecture_code: str, tables: dict[int, dict]):
+def _visible(prefecture_code: str, tables: _PublicTables):
     """Publish an indicator's value as the figures are published: the table's own cell where the measure is
     one of its columns; shortage-area placements hidden when they, or the placements elsewhere that they
     would reveal by subtraction, are a small count."""
     k = current_app.config["STATS_SUPPRESSION_K"]
 
     def visible(measure: str, year: int, value):
-        if year not in tables:
-            return None
         row = _row(tables[year], prefecture_code)
         if measure != "shortage_area_placements":
             return row[measure]
@@ -92,7 +92,7 @@ def _programs() -> list[dict]:
 def prefecture_page(code: str) -> dict:
     """Everything the prefecture's page, its JSON and its pamphlet show."""
     prefecture = public_prefecture(code)
-    year, tables = _tables()
+    year, tables = fiscal_year(today_jst()), _PublicTables()
     row = _row(tables[year], prefecture.code)
     return {
         "prefecture_code": prefecture.code, "name_ja": prefecture.name_ja, "name_en": prefecture.name_en,

@@ -197,3 +197,12 @@ def test_pamphlet_carries_a_qr_code_of_the_page(client, app, programs):
     assert f'src="{QR_URL}"' in html
     pdf = client.get("/public/prefectures/34/pamphlet.pdf").data
     assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf
+
+
+def test_etag_stays_while_the_counts_stay_and_changes_when_they_move(client, programs, many):
+    many("34", 5, fiscal_year=FY)
+    first = client.get("/public/prefectures/34").headers["ETag"]
+    # counted afresh (the test app has no statistics cache): a later count of the same numbers is the same page
+    assert client.get("/public/prefectures/34", headers={"If-None-Match": first}).status_code == 304
+    many("34", 1, fiscal_year=FY)
+    assert client.get("/public/prefectures/34", headers={"If-None-Match": first}).status_code == 200
