@@ -73,6 +73,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith(("postgresql", "postgres")):
         sys.exit("refusing: the benchmark needs PostgreSQL (give a postgresql:// URL)")
+    if "bench" not in args.database_url.rsplit("/", 1)[-1]:
+        sys.exit("refusing: it adds users and indicators; give a database whose name contains 'bench'")
     url = "postgresql+psycopg://" + args.database_url.split("://", 1)[1]
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT,
                    env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True)
