@@ -1,6 +1,7 @@
 """Configuration from environment variables."""
 
 import os
+import re
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,10 @@ class Config:
         # an Idempotency-Key replays its response for this long; older records are pruned daily
         self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 24)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
+        # origins allowed to frame a prefecture's public page (?embed=1), e.g. https://www.pref.hiroshima.lg.jp
+        self.PUBLIC_EMBED_ORIGINS = _origins(os.environ.get("PUBLIC_EMBED_ORIGINS", ""))
+        # how long browsers and proxies may keep a public page, pamphlet or open-data file
+        self.PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 300)
         # reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are trusted;
         # 0 (direct clients) by default, since a client could otherwise forge its address
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
@@ -70,6 +75,15 @@ class TestConfig(Config):
         self.STATS_CACHE_SECONDS = 0  # tests read the counts they have just changed
         # many tests register from the one test-client address; the limit's own tests set it
         self.REGISTER_RATE_LIMIT = 10_000
+
+
+def _origins(value: str) -> list[str]:
+    """Comma-separated origins (scheme://host[:port]); anything else would corrupt a CSP header."""
+    origins = [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+            raise ValueError(f"PUBLIC_EMBED_ORIGINS: {origin!r} is not an origin like https://www.pref.example.lg.jp")
+    return origins
 
 
 def _normalise_db_url(url: str) -> str:

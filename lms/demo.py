@@ -18,6 +18,7 @@ from lms.auth.models import User
 from lms.dates import JST, fiscal_year, utcnow
 from lms.db import new_id
 from lms.extensions import db
+from lms.indicators.demo import add_demo_publicity
 
 PASSWORD = "demo-pass-2026"
 FAMILY = [("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
@@ -107,6 +108,7 @@ def load_demo_data(learner_count: int, seed: int) -> list[tuple[str, str]]:
     organizations = [code for code, _, _ in ORGANIZATIONS]
     ojt = Ojt(utcnow(), sites, {site_id: user.id for site_id, user in supervisors.items()})
     _learners(learner_count, rng, prefectures, weights, specialties, organizations, accounts, ojt)
+    add_demo_publicity(accounts, PASSWORD)
     db.session.commit()
     return accounts
 

@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "lms.ojt.api",
     "lms.certificates.api",
     "lms.reports.api",
+    "lms.indicators.api",
 ]
 
 
@@ -47,6 +48,9 @@ def init_app(app: Flask) -> None:
     from lms.certificates.api import verify_blp
 
     api.register_blueprint(verify_blp)
+    from lms.public.api import blp as public_blp
+
+    api.register_blueprint(public_blp)
     from lms.health import bp as health_bp
 
     app.register_blueprint(health_bp)
@@ -100,6 +104,7 @@ def _import_models() -> None:
     import lms.certificates.models  # noqa: F401
     import lms.enrollments.models  # noqa: F401
     import lms.idempotency  # noqa: F401
+    import lms.indicators.models  # noqa: F401
     import lms.learners.models  # noqa: F401
     import lms.ojt.models  # noqa: F401
     import lms.programs.models  # noqa: F401

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests need: a Japanese font and HarfBuzz's subsetter for WeasyPrint,
-# poppler-utils to read PDFs back in tests, chromium to check the pages people look at. Installs only what is missing.
+# poppler-utils to read PDFs back in tests, chromium (and node/npm for axe-core) to check the pages people look at. Installs only what is missing.
 set -euo pipefail
 PACKAGES=(fonts-ipaexfont libharfbuzz-subset0 poppler-utils chromium)
+# node and npm may come from elsewhere (e.g. NodeSource, whose nodejs bundles npm): Debian's only when absent
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -12,4 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# axe-core and playwright-core (no browser download: Debian's chromium is driven) for the accessibility checks
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -d "$HERE/tests/browser/node_modules/axe-core" ] || [ ! -d "$HERE/tests/browser/node_modules/playwright-core" ]; then
+  echo "Installing the browser checks' npm packages (tests/browser/package-lock.json)"
+  (cd "$HERE/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi

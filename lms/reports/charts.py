@@ -67,7 +67,7 @@ def tile_map(chart: Chart) -> dict:
         index = min(len(SCALE) - 1, max(0, math.ceil(value / step) - 1)) if value > 0 else None
         fill = ZERO if index is None else SCALE[index]
         tiles.append({
-            "x": column * (TILE + GAP), "y": row * (TILE + GAP), "size": TILE, "fill": fill,
+            "code": code, "x": column * (TILE + GAP), "y": row * (TILE + GAP), "size": TILE, "fill": fill,
             "ink": "#ffffff" if index is not None and index >= 2 else "#1b1b1b",
             "name": _short_names()[code], "value": _fmt(value),
         })

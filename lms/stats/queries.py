@@ -29,7 +29,8 @@ def _add(counts: dict[str, int], status: str, ever_active: bool, n: int) -> None
         counts["participants"] += n
 
 
-def enrollment_counts(years: range, organization_code: str | None = None) -> dict[Key, dict[str, int]]:
+def enrollment_counts(years: range, organization_code: str | None = None, *,
+                      prefecture_code: str | None = None) -> dict[Key, dict[str, int]]:
     """Per (fiscal year, prefecture at application): enrolments by current status, and participants.
 
     GROUP BY the columns of ix_enrollments_stats (or ix_enrollments_stats_org), so PostgreSQL answers
@@ -41,6 +42,8 @@ def enrollment_counts(years: range, organization_code: str | None = None) -> dic
              .group_by(e.fiscal_year, e.prefecture_code, e.status, e.ever_active))
     if organization_code is not None:
         query = query.where(e.organization_code == organization_code)
+    if prefecture_code is not None:
+        query = query.where(e.prefecture_code == prefecture_code)
     result: dict[Key, dict[str, int]] = defaultdict(empty_counts)
     for year, prefecture, status, ever_active, n in db.session.execute(query):
         _add(result[(year, prefecture)], status, bool(ever_active), n)
@@ -54,17 +57,28 @@ def _scoped(query: Select, organization_code: str | None) -> Select:
     return query.where(Placement.enrollment_id.in_(enrolments))
 
 
-def placement_counts(years: range, organization_code: str | None = None) -> dict[Key, tuple[int, int]]:
-    """Per (fiscal year, site's prefecture): (active placements, sites with at least one of them)."""
+def _site_filter(query: Select, prefecture_code: str | None, shortage_area: bool | None) -> Select:
+    if prefecture_code is not None:
+        query = query.where(OjtSite.prefecture_code == prefecture_code)
+    if shortage_area is not None:
+        query = query.where(OjtSite.shortage_area.is_(shortage_area))
+    return query
+
+
+def placement_counts(years: range, organization_code: str | None = None, *, prefecture_code: str | None = None,
+                     shortage_area: bool | None = None) -> dict[Key, tuple[int, int]]:
+    """Per (fiscal year, site's prefecture): (active placements, sites with at least one of them);
+    `shortage_area` keeps only sites in (or out of) physician-shortage areas."""
     p = Placement
     per_site = _scoped(
         select(p.fiscal_year, p.site_id, func.count().label("n"))
         .where(p.fiscal_year >= years.start, p.fiscal_year < years.stop, p.status == "active")
         .group_by(p.fiscal_year, p.site_id), organization_code,
     ).subquery()
-    query = (select(per_site.c.fiscal_year, OjtSite.prefecture_code, func.sum(per_site.c.n), func.count())
-             .join(OjtSite, OjtSite.id == per_site.c.site_id)
-             .group_by(per_site.c.fiscal_year, OjtSite.prefecture_code))
+    query = _site_filter(
+        select(per_site.c.fiscal_year, OjtSite.prefecture_code, func.sum(per_site.c.n), func.count())
+        .join(OjtSite, OjtSite.id == per_site.c.site_id)
+        .group_by(per_site.c.fiscal_year, OjtSite.prefecture_code), prefecture_code, shortage_area)
     return {(year, prefecture): (int(n), hosting) for year, prefecture, n, hosting in db.session.execute(query)}
 
 
@@ -77,18 +91,19 @@ def _ojt_log_model():
     return OjtLog
 
 
-def approved_hours(years: range, organization_code: str | None = None) -> dict[Key, Decimal]:
+def approved_hours(years: range, organization_code: str | None = None, *,
+                   prefecture_code: str | None = None) -> dict[Key, Decimal]:
     """Per (fiscal year, site's prefecture): approved hours on logs of active placements of that year."""
     log = _ojt_log_model()
     if log is None:
         return {}
     p = Placement
-    query = _scoped(
+    query = _scoped(_site_filter(
         select(p.fiscal_year, OjtSite.prefecture_code, func.sum(log.hours))
         .join(p, p.id == log.placement_id).join(OjtSite, OjtSite.id == p.site_id)
         .where(p.fiscal_year >= years.start, p.fiscal_year < years.stop, p.status == "active",
                log.status == "approved")
-        .group_by(p.fiscal_year, OjtSite.prefecture_code), organization_code,
+        .group_by(p.fiscal_year, OjtSite.prefecture_code), prefecture_code, None), organization_code,
     )
     return {(year, prefecture): Decimal(hours or 0) for year, prefecture, hours in db.session.execute(query)}
 

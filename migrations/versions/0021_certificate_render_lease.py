@@ -1,7 +1,7 @@
 """certificates: a pending certificate is rendered by the worker holding its lease
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import lms.db
 
 
 revision = '0021'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

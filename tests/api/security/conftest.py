@@ -165,6 +165,7 @@ def build_world(app) -> World:
                                  module_code="GF01",
                                  program_code="GF-2026", filename="swagger-ui.css", fiscal_year=str(year))
         _reports(app, objects)
+        _indicators(objects)
         emails = {"learner": "learner-own@example.jp"}
         tokens: dict[str, str | None] = {"anonymous": None, "learner": learner_users["own"][1]}
         for role, scope in (("consortium_admin", {}), ("org_staff", {"organization_code": "JPCA"}),
@@ -199,6 +200,19 @@ def _reports(app, objects: dict) -> None:
     db.session.add(ReportArtifact(run_id=run.id, format="csv", path=relative, bytes=size, sha256=sha256))
     for side in SIDES:
         objects[side].update(schedule_id=schedule.id, run_id=run.id, fmt="csv")
+
+
+def _indicators(objects: dict) -> None:
+    """An indicator of each side's prefecture."""
+    from lms.indicators.models import Indicator
+
+    for side in SIDES:
+        indicator = Indicator(prefecture_code=SCOPE[side]["prefecture"], category_ja="○", name_ja="受講者数",
+                              measure="participants", rationale_ja="", baseline_fiscal_year=2024,
+                              target_fiscal_year=2027, target_value=40, source_ja="", public=True)
+        db.session.add(indicator)
+        db.session.flush()
+        objects[side]["indicator_id"] = indicator.id
 
 
 _TEMPLATE: dict = {}

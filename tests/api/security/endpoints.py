@@ -24,6 +24,14 @@ Body = Callable[[World, str, str], object]
 PUBLIC: Statuses = (200, 200, 200, 200, 200, 200)
 
 
+def OWN_PREFECTURE(ok: int) -> Statuses:  # noqa: N802 (reads like the constants beside it)
+    return (401, ok, 403, ok, 403, 403)
+
+
+def OTHER_PREFECTURE(ok: int) -> Statuses:  # noqa: N802
+    return (401, ok, 403, 404, 403, 403)
+
+
 def admin_only(ok: int) -> Statuses:
     return (401, ok, 403, 403, 403, 403)
 
@@ -154,6 +162,11 @@ def schedule(w: World, side: str, role: str) -> dict:
             "cron": "0 9 1 * *", "formats": ["csv", "xlsx"], "enabled": True}
 
 
+def indicator(w: World, side: str, role: str) -> dict:
+    return {"category_ja": "○", "name_ja": f"受講者数 {_unique()}", "measure": "participants",
+            "baseline_fiscal_year": _year() - 1, "target_fiscal_year": _year() + 2, "target_value": 40}
+
+
 def verify_upload(w: World, side: str, role: str) -> dict:
     return {"file": (io.BytesIO(PDF_BYTES + (1).to_bytes(2, "big")), "certificate.pdf")}
 
@@ -275,6 +288,22 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/certificate-batches/{batch_id}/zip", admin_only(200)),
     Row("GET", "/verify/{code}", PUBLIC, ids={"code": "verification_code"}),
     Row("POST", "/verify", PUBLIC, body=verify_upload, kind="multipart"),
+    # prefectural indicators: the prefecture's own official and the admin; another prefecture's is 404
+    Row("GET", "/api/v1/prefectures/{code}/indicators", OWN_PREFECTURE(200), OTHER_PREFECTURE(200),
+        ids={"code": "prefecture_code"}),
+    Row("POST", "/api/v1/prefectures/{code}/indicators", OWN_PREFECTURE(201), OTHER_PREFECTURE(201),
+        body=indicator, ids={"code": "prefecture_code"}),
+    Row("GET", "/api/v1/prefectures/{code}/indicators/{indicator_id}", OWN_PREFECTURE(200), OTHER_PREFECTURE(200),
+        ids={"code": "prefecture_code"}),
+    Row("PATCH", "/api/v1/prefectures/{code}/indicators/{indicator_id}", OWN_PREFECTURE(200),
+        OTHER_PREFECTURE(200), body=lambda w, s, r: {"target_value": 50}, ids={"code": "prefecture_code"}),
+    Row("DELETE", "/api/v1/prefectures/{code}/indicators/{indicator_id}", OWN_PREFECTURE(204),
+        OTHER_PREFECTURE(204), ids={"code": "prefecture_code"}),
+    # prefectures' public pages (周知): no login, never a person
+    Row("GET", "/public/prefectures", PUBLIC),
+    Row("GET", "/public/prefectures/{code}", PUBLIC, ids={"code": "prefecture_code"}),
+    Row("GET", "/public/prefectures/{code}/pamphlet.pdf", PUBLIC, ids={"code": "prefecture_code"}),
+    Row("GET", "/public/prefectures/{code}/ojt-sites.csv", PUBLIC, ids={"code": "prefecture_code"}),
 ]
 
 BY_KEY = {row.key: row for row in ROWS}

@@ -1,0 +1,1 @@
+"""Prefectures' publicity (周知): public pages, pamphlets and open data, no login."""
