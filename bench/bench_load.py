@@ -96,8 +96,8 @@ def _fill(n_learners: int) -> dict:
     from lms.auth.models import AccessToken, User
     from lms.auth.passwords import hash_password
     from lms.auth.permissions import token_digest
+    from lms.columns import new_id
     from lms.dates import fiscal_year, utcnow
-    from lms.db import new_id
     from lms.enrollments.models import Enrollment
     from lms.extensions import db
     from lms.learners.models import Learner

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from lms.auth.models import User
+from lms.columns import new_id
 from lms.dates import JST, fiscal_year, utcnow
-from lms.db import new_id
 from lms.extensions import db
 from lms.indicators.demo import add_demo_publicity
 

@@ -25,8 +25,8 @@ from sqlalchemy import String, Text, delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
-from lms.db import UTCDateTime, new_id
 from lms.errors import Conflict, Invalid
 from lms.extensions import db
 

@@ -6,8 +6,8 @@ from sqlalchemy import String, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.columns import UTCDateTime
 from lms.dates import utcnow
-from lms.db import UTCDateTime
 from lms.errors import TooManyRequests
 from lms.extensions import db
 

@@ -45,7 +45,7 @@ class EnrollmentById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, enrollment_id):
         """Get an enrolment."""
-        return service.get(current_actor(), enrollment_id)
+        return service.get_enrollment(current_actor(), enrollment_id)
 
 
 @blp.route("/enrollments/<id:enrollment_id>/transitions")

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
-from lms.db import UTCDateTime, new_id
 from lms.enrollments.rules import NON_FINAL, STATUSES
 from lms.extensions import db
 from lms.learners.models import Learner

@@ -38,7 +38,7 @@ def visible_enrollments(actor: Actor):
     return query.where(False)
 
 
-def get(actor: Actor, enrollment_id: str, *, for_update: bool = False) -> Enrollment:
+def get_enrollment(actor: Actor, enrollment_id: str, *, for_update: bool = False) -> Enrollment:
     """An enrolment the caller may see (else NotFound); `for_update` also locks it for the transaction."""
     query = visible_enrollments(actor).where(Enrollment.id == enrollment_id)
     if for_update:
@@ -60,7 +60,7 @@ def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now
           ) -> Enrollment:
     """Apply to a programme's current version; fiscal year and prefecture are fixed now."""
     if actor.role == LEARNER:
-        learner = learners.me(actor)
+        learner = learners.own_profile(actor)
         if learner_id not in (None, learner.id):
             raise Invalid(field="learner_id", message="a learner applies for themselves only")
     elif learner_id is None:
@@ -92,11 +92,11 @@ def apply(actor: Actor, program_code: str, learner_id: str | None = None, *, now
 
 def transition(actor: Actor, enrollment_id: str, target: str, reason: str | None = None) -> Enrollment:
     """Move an enrolment if the life cycle and the actor's role allow it."""
-    enrollment = get(actor, enrollment_id)
-    return move(actor, actor.role, enrollment, target, reason)
+    enrollment = get_enrollment(actor, enrollment_id)
+    return move_enrollment(actor, actor.role, enrollment, target, reason)
 
 
-def move(actor: Actor | None, role: str, enrollment: Enrollment, target: str, reason: str | None = None,
+def move_enrollment(actor: Actor | None, role: str, enrollment: Enrollment, target: str, reason: str | None = None,
          *, at: datetime | None = None, commit: bool = True) -> Enrollment:
     """Apply a checked move with a guarded update, so two concurrent moves cannot both win. A move to
     `completed` announces `enrollment_completed` in the same transaction (the certificate follows)."""

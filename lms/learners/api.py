@@ -65,7 +65,7 @@ class Learners(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, fields):
         """Create a learner profile (no login)."""
-        return service.create(current_actor(), fields)
+        return service.create_learner(current_actor(), fields)
 
 
 @blp.route("/learners/me")
@@ -74,7 +74,7 @@ class Me(MethodView):
     @blp.response(200, LearnerSchema)
     def get(self):
         """The caller's profile."""
-        return service.me(current_actor())
+        return service.own_profile(current_actor())
 
     @auth_required(LEARNER)
     @blp.arguments(LearnerUpdateSchema)
@@ -100,7 +100,7 @@ class LearnerById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, learner_id):
         """Get a learner (audited)."""
-        return service.get(current_actor(), learner_id)
+        return service.get_learner(current_actor(), learner_id)
 
 
 @blp.route("/learners/<id:learner_id>/erase")

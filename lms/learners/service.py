@@ -68,7 +68,7 @@ def register(fields: dict) -> Learner:
     return learner
 
 
-def create(actor: Actor, fields: dict) -> Learner:
+def create_learner(actor: Actor, fields: dict) -> Learner:
     """A profile created by staff (no login); org_staff create for their own organisation."""
     fields = dict(fields)
     if actor.role == ORG_STAFF:
@@ -98,7 +98,7 @@ def visible_learners(actor: Actor):
     return query.where(False)
 
 
-def get(actor: Actor, learner_id: str) -> Learner:
+def get_learner(actor: Actor, learner_id: str) -> Learner:
     learner = db.session.scalar(visible_learners(actor).where(Learner.id == learner_id))
     if learner is None:
         raise NotFound("No such learner.")
@@ -117,7 +117,7 @@ def list_learners(actor: Actor, *, page: int, per_page: int, **filters) -> tuple
     return items, total
 
 
-def me(actor: Actor) -> Learner:
+def own_profile(actor: Actor) -> Learner:
     learner = db.session.scalar(select(Learner).where(Learner.user_id == actor.id))
     if learner is None:
         raise NotFound("The caller has no learner profile.")
@@ -125,7 +125,7 @@ def me(actor: Actor) -> Learner:
 
 
 def update_me(actor: Actor, fields: dict) -> Learner:
-    learner = me(actor)
+    learner = own_profile(actor)
     _check_codes(fields)
     for name, value in fields.items():
         setattr(learner, name, value)
@@ -136,7 +136,7 @@ def update_me(actor: Actor, fields: dict) -> Learner:
 
 def export_me(actor: Actor) -> dict:
     """All personal data held about the caller, and the records attached to it."""
-    learner = me(actor)
+    learner = own_profile(actor)
     user = db.session.get(User, actor.id)
     from lms.learners.schemas import LearnerSchema
 

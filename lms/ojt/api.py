@@ -9,7 +9,7 @@ from lms.auth.permissions import auth_required, current_actor
 from lms.errors import Invalid
 from lms.http import PAGE_HEADERS, Blueprint, paged
 from lms.idempotency import idempotent
-from lms.ojt import imports, placements, round_run, rounds, service
+from lms.ojt import imports, placements, round_run, rounds, sites
 from lms.ojt.round_schemas import (
     MatchingResultSchema,
     MyMatchingAssignmentSchema,
@@ -72,7 +72,7 @@ class Sites(MethodView):
     @blp.response(200, SiteSchema(many=True), headers=PAGE_HEADERS)
     def get(self, args):
         """List OJT sites (public), by prefecture, kind, activity and 医師少数区域."""
-        items, total = service.list_sites(**args)
+        items, total = sites.list_sites(**args)
         return paged(items, total, args)
 
     @auth_required(ADMIN)
@@ -82,7 +82,7 @@ class Sites(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, fields):
         """Register an OJT site."""
-        return service.create_site(current_actor(), fields)
+        return sites.create_site(current_actor(), fields)
 
 
 @blp.route("/ojt-sites/import")
@@ -128,7 +128,7 @@ class SiteById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, site_id):
         """Get an OJT site (public)."""
-        return service.get_site(site_id)
+        return sites.get_site(site_id)
 
     @auth_required(ADMIN)
     @blp.arguments(SiteUpdateSchema)
@@ -137,7 +137,7 @@ class SiteById(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, fields, site_id):
         """Change an OJT site."""
-        return service.update_site(current_actor(), site_id, fields)
+        return sites.update_site(current_actor(), site_id, fields)
 
 
 @blp.route("/ojt-sites/<id:site_id>/supervisors")
@@ -147,7 +147,7 @@ class SiteSupervisors(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, site_id):
         """List the site's supervisors (指導医 accounts)."""
-        return service.list_supervisors(site_id)
+        return sites.list_supervisors(site_id)
 
 
 @blp.route("/placements")
@@ -168,7 +168,7 @@ class Placements(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, fields):
         """Place an active enrolment at a site within one fiscal year; 409 when the site is full."""
-        return placements.create(current_actor(), **fields)
+        return placements.create_placement(current_actor(), **fields)
 
 
 @blp.route("/placements/<id:placement_id>")
@@ -178,7 +178,7 @@ class PlacementById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, placement_id):
         """Get a placement."""
-        return placements.get(current_actor(), placement_id)
+        return placements.get_placement(current_actor(), placement_id)
 
 
 @blp.route("/placements/<id:placement_id>/cancel")
@@ -190,7 +190,7 @@ class PlacementCancel(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, fields, placement_id):
         """Cancel a placement, freeing its seat."""
-        return placements.cancel(current_actor(), placement_id, fields.get("reason"))
+        return placements.cancel_placement(current_actor(), placement_id, fields.get("reason"))
 
 
 @blp.route("/matching-rounds")

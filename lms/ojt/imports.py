@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lms.audit.service import record
 from lms.auth.models import ADMIN
 from lms.auth.permissions import Actor
+from lms.columns import new_id
 from lms.dates import utcnow
-from lms.db import new_id
 from lms.errors import Invalid, NotFound, PayloadTooLarge
 from lms.extensions import db
 from lms.ojt.import_csv import RowError, SiteRow, count_records, read_sites, sniff_encoding

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
-from lms.db import UTCDateTime, new_id
 from lms.extensions import db
 
 SITE_KINDS = ("hospital", "clinic", "geriatric_facility", "other")

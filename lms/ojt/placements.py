@@ -23,7 +23,7 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
-from lms.ojt.service import get_site
+from lms.ojt.sites import get_site
 from lms.pagination import paginate
 from lms.transactions import flush_or_conflict, guarded_update
 
@@ -45,7 +45,7 @@ def visible_placements(actor: Actor):
     return query.where(False)
 
 
-def get(actor: Actor, placement_id: str) -> Placement:
+def get_placement(actor: Actor, placement_id: str) -> Placement:
     placement = db.session.scalar(visible_placements(actor).where(Placement.id == placement_id))
     if placement is None:
         raise NotFound("No such placement.")
@@ -90,10 +90,10 @@ def placed_counts(site_ids: Iterable[str], year: int) -> dict[str, int]:
     return {site_id: count for site_id, count in rows}
 
 
-def create(actor: Actor, enrollment_id: str, site_id: str, start_date: date, end_date: date) -> Placement:
+def create_placement(actor: Actor, enrollment_id: str, site_id: str, start_date: date, end_date: date) -> Placement:
     """Place an active enrolment at a site for a period within one fiscal year, if the site has room."""
     year = placement_period(start_date, end_date)
-    enrollment = enrollments.get(actor, enrollment_id)
+    enrollment = enrollments.get_enrollment(actor, enrollment_id)
     get_site(site_id)
     if enrollment.status != "active":
         raise Conflict(f"Only an active enrolment can be placed; this one is {enrollment.status}.")
@@ -111,9 +111,9 @@ def create(actor: Actor, enrollment_id: str, site_id: str, start_date: date, end
     return placement
 
 
-def cancel(actor: Actor, placement_id: str, reason: str | None = None) -> Placement:
+def cancel_placement(actor: Actor, placement_id: str, reason: str | None = None) -> Placement:
     """Cancel an active placement, which frees its seat at the site."""
-    placement = get(actor, placement_id)
+    placement = get_placement(actor, placement_id)
     guarded_update(Placement, placement.id, "active",
                    {"status": "cancelled", "cancelled_at": utcnow(), "cancel_reason": reason},
                    "This placement is already cancelled.")

@@ -30,7 +30,7 @@ from lms.ojt.models import (
 )
 from lms.ojt.placements import ALREADY_PLACED
 from lms.ojt.round_rules import Applicant, default_priority
-from lms.ojt.service import get_site
+from lms.ojt.sites import get_site
 from lms.pagination import paginate
 from lms.reference.service import prefecture_codes
 from lms.transactions import flush_or_conflict, guarded_update
@@ -117,7 +117,7 @@ def _as_preference(enrollment_id: str, rows: list[MatchingPreference]) -> dict:
 def set_preferences(actor: Actor, round_id: str, enrollment_id: str, site_ids: list[str]) -> dict:
     """Replace an active enrolment's ranked list of sites (the learner's own, or any for admin)."""
     matching_round = get_round(round_id)
-    enrollment = enrollments.get(actor, enrollment_id)
+    enrollment = enrollments.get_enrollment(actor, enrollment_id)
     if matching_round.status == "published":
         raise Conflict(PUBLISHED)
     if enrollment.status != "active":

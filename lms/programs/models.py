@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
-from lms.db import UTCDateTime, new_id
 from lms.extensions import db
 
 MODULE_KINDS = ("elearning", "quiz", "workshop")

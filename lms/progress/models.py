@@ -7,8 +7,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import flag_modified
 
+from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
-from lms.db import UTCDateTime, new_id
 from lms.extensions import db
 from lms.ojt.models import ACTIVITIES
 from lms.progress.rules import MODULE_STATUSES, ModuleEvent, ModuleState

@@ -114,7 +114,7 @@ def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: di
     completion are kept."""
     now = now or utcnow()
     # visible to the caller and locked for this transaction, in one statement
-    enrollment = enrollments.get(actor, enrollment_id, for_update=True)
+    enrollment = enrollments.get_enrollment(actor, enrollment_id, for_update=True)
     module = version_info(enrollment.program_version_id).module(module_code)
     if module is None:
         raise Invalid(field="module_code", message="not a module of this enrolment's programme version")
@@ -183,7 +183,7 @@ def evaluate(enrollment: Enrollment, now: datetime, summaries: dict[str, ModuleP
 
 def progress(actor: Actor, enrollment_id: str, *, now: datetime | None = None) -> dict:
     """The progress summary of an enrolment the caller may see."""
-    enrollment = enrollments.get(actor, enrollment_id)
+    enrollment = enrollments.get_enrollment(actor, enrollment_id)
     if actor.role == SUPERVISOR and db.session.scalar(supervised_enrollment_ids(actor).where(
             Placement.enrollment_id == enrollment.id).limit(1)) is None:
         # other scopes may show a supervisor an enrolment (an applicant in a matching round); progress
@@ -222,7 +222,7 @@ def complete_if_met(enrollment: Enrollment, *, now: datetime | None = None) -> b
     if not evaluation.complete:
         return False
     record(None, "progress.completed", "enrollment", enrollment.id, completed_at=evaluation.met_at.isoformat())
-    enrollments.move(None, "system", enrollment, "completed", at=evaluation.met_at, commit=False)
+    enrollments.move_enrollment(None, "system", enrollment, "completed", at=evaluation.met_at, commit=False)
     return True
 
 

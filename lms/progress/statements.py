@@ -22,7 +22,7 @@ OTHER_CONTENT = "A statement with this id and other content exists."
 def ingest(actor: Actor, statements: list[Statement], *, now: datetime | None = None) -> list[str]:
     """Store the statements (all or none) and return their ids; a stored statement sent again is a no-op."""
     now = now or utcnow()
-    learner = learners.me(actor)
+    learner = learners.own_profile(actor)
     if any(s.learner_id != learner.id for s in statements):
         raise Forbidden("Statements are accepted only about the caller (actor.account.name).")
     batch = {s.id: s for s in statements}

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 22:42:13.230471
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('ojt_required_hours', sa.Numeric(precision=6, scale=1), nullable=False),
     sa.Column('min_duration_days', sa.Integer(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_program_versions')),
     sa.UniqueConstraint('code', 'content_hash', name=op.f('uq_program_versions_code_content_hash')),
     sa.UniqueConstraint('code', 'version', name=op.f('uq_program_versions_code_version'))
@@ -68,9 +68,9 @@ def upgrade():
     sa.Column('workplace_prefecture_code', sa.String(length=2), nullable=False),
     sa.Column('workplace_name', sa.String(length=200), nullable=True),
     sa.Column('organization_code', sa.String(length=20), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('erased_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('erased_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_code'], ['organizations.code'], name=op.f('fk_learners_organization_code_organizations')),
     sa.ForeignKeyConstraint(['specialty'], ['specialties.code'], name=op.f('fk_learners_specialty_specialties')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learners_user_id_users')),
@@ -94,13 +94,13 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('ever_active', sa.Boolean(), nullable=False),
     sa.Column('status_reason', sa.String(length=500), nullable=True),
-    sa.Column('applied_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('activated_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('suspended_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('withdrawn_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('rejected_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('activated_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('suspended_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rejected_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('applied', 'active', 'suspended', 'completed', 'withdrawn', 'rejected')", name=op.f('ck_enrollments_status_known')),
     sa.ForeignKeyConstraint(['learner_id'], ['learners.id'], name=op.f('fk_enrollments_learner_id_learners')),
     sa.ForeignKeyConstraint(['organization_code'], ['organizations.code'], name=op.f('fk_enrollments_organization_code_organizations')),

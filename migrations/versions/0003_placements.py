@@ -8,7 +8,7 @@ Create Date: 2026-11-22 22:46:08.212815
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('matching_round_id', sa.String(length=36), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('active', 'cancelled')", name=op.f('ck_placements_status_known')),
     sa.CheckConstraint('end_date >= start_date', name=op.f('ck_placements_period_ordered')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_placements_enrollment_id_enrollments')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 23:26:44.647437
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -26,13 +26,13 @@ def upgrade():
     sa.Column('module_code', sa.String(length=40), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('best_score', sa.Numeric(precision=5, scale=2), nullable=True),
-    sa.Column('first_completed_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('score_met_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('done_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_completed_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('score_met_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('done_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('minutes_reported', sa.Integer(), nullable=False),
     sa.Column('minutes_tracked', sa.Integer(), nullable=False),
-    sa.Column('last_activity_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_activity_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('in_progress', 'failed', 'completed', 'passed')", name=op.f('ck_module_progress_status_known')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_module_progress_enrollment_id_enrollments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_progress')),
@@ -45,8 +45,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('score', sa.Numeric(precision=5, scale=2), nullable=True),
     sa.Column('minutes', sa.Integer(), nullable=True),
-    sa.Column('occurred_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('recorded_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_by', sa.String(length=36), nullable=True),
     sa.CheckConstraint("status IN ('in_progress', 'failed', 'completed', 'passed')", name=op.f('ck_module_progress_updates_status_known')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_module_progress_updates_enrollment_id_enrollments')),
@@ -66,8 +66,8 @@ def upgrade():
     sa.Column('minutes', sa.Integer(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('statement', sa.JSON(), nullable=False),
-    sa.Column('timestamp', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('stored_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timestamp', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stored_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('voided_by', sa.String(length=36), nullable=True),
     sa.CheckConstraint("status IN ('in_progress', 'failed', 'completed', 'passed')", name=op.f('ck_xapi_statements_status_known')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_xapi_statements_enrollment_id_enrollments')),
@@ -88,9 +88,9 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
     sa.Column('reviewed_by', sa.String(length=36), nullable=True),
-    sa.Column('reviewed_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reviewed_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("activity IN ('outpatient', 'home_visits', 'ward', 'emergency', 'community_care', 'other')", name=op.f('ck_ojt_logs_activity_known')),
     sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name=op.f('ck_ojt_logs_status_known')),
     sa.CheckConstraint('hours >= 0.5 AND hours <= 12', name=op.f('ck_ojt_logs_hours_in_range')),

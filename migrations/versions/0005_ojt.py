@@ -8,7 +8,7 @@ Create Date: 2026-11-22 22:58:20.739972
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -30,10 +30,10 @@ def upgrade():
     sa.Column('placement_end_date', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=True),
-    sa.Column('run_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('published_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('run_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("mechanism IN ('deferred_acceptance', 'flexible_deferred_acceptance')", name=op.f('ck_matching_rounds_mechanism_known')),
     sa.CheckConstraint("status IN ('open', 'matched', 'published')", name=op.f('ck_matching_rounds_status_known')),
     sa.CheckConstraint('placement_end_date >= placement_start_date', name=op.f('ck_matching_rounds_period_ordered')),
@@ -47,7 +47,7 @@ def upgrade():
     sa.Column('site_id', sa.String(length=36), nullable=False),
     sa.Column('enrollment_ids', sa.JSON(), nullable=False),
     sa.Column('submitted_by', sa.String(length=36), nullable=True),
-    sa.Column('submitted_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['matching_rounds.id'], name=op.f('fk_matching_site_rankings_round_id_matching_rounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['site_id'], ['ojt_sites.id'], name=op.f('fk_matching_site_rankings_site_id_ojt_sites')),
     sa.PrimaryKeyConstraint('round_id', 'site_id', name=op.f('pk_matching_site_rankings'))
@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('enrollment_id', sa.String(length=36), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.String(length=36), nullable=False),
-    sa.Column('submitted_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('rank >= 1', name=op.f('ck_matching_preferences_rank_positive')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_matching_preferences_enrollment_id_enrollments')),
     sa.ForeignKeyConstraint(['round_id'], ['matching_rounds.id'], name=op.f('fk_matching_preferences_round_id_matching_rounds'), ondelete='CASCADE'),
@@ -91,7 +91,7 @@ def upgrade():
         batch_op.create_index('ix_matching_results_round_site', ['round_id', 'site_id'], unique=False)
 
     with op.batch_alter_table('placements', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cancelled_at', lms.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('cancelled_at', lms.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('cancel_reason', sa.String(length=500), nullable=True))
 
     # ### end Alembic commands ###

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 22:53:37.817247
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -29,11 +29,11 @@ def upgrade():
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('failed', sa.Integer(), nullable=False),
     sa.Column('error', sa.String(length=1000), nullable=True),
-    sa.Column('lease_until', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.String(length=36), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name=op.f('ck_certificate_batches_status_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_batches'))
     )
@@ -44,7 +44,7 @@ def upgrade():
     )
     op.create_table('rate_limit_windows',
     sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('window_start', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('window_start', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('hits', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_windows'))
     )
@@ -62,14 +62,14 @@ def upgrade():
     sa.Column('holder_name', sa.String(length=120), nullable=False),
     sa.Column('program_title', sa.String(length=200), nullable=False),
     sa.Column('completed_on', sa.Date(), nullable=False),
-    sa.Column('issued_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=True),
     sa.Column('pdf_bytes', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=500), nullable=True),
-    sa.Column('superseded_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('replaces_id', sa.String(length=36), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('pending', 'issued', 'revoked', 'superseded')", name=op.f('ck_certificates_status_known')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_certificates_enrollment_id_enrollments')),
     sa.ForeignKeyConstraint(['learner_id'], ['learners.id'], name=op.f('fk_certificates_learner_id_learners')),

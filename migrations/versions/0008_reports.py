@@ -8,7 +8,7 @@ Create Date: 2026-11-22 23:01:03.957165
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 # revision identifiers, used by Alembic.
@@ -28,11 +28,11 @@ def upgrade():
     sa.Column('cron', sa.String(length=100), nullable=False),
     sa.Column('formats', sa.JSON(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('active_since', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('active_since', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=36), nullable=True),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_schedules'))
     )
     with op.batch_alter_table('report_schedules', schema=None) as batch_op:
@@ -42,8 +42,8 @@ def upgrade():
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('schedule_id', sa.String(length=36), nullable=False),
     sa.Column('origin', sa.String(length=20), nullable=False),
-    sa.Column('scheduled_for', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('requested_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scheduled_for', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('requested_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('requested_by', sa.String(length=36), nullable=True),
     sa.Column('report_type', sa.String(length=40), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
@@ -51,11 +51,11 @@ def upgrade():
     sa.Column('resolved_params', sa.JSON(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('lease_expires_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('not_before', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_expires_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('worker', sa.String(length=100), nullable=True),
-    sa.Column('started_at', lms.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', lms.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.CheckConstraint("(origin = 'schedule') = (scheduled_for IS NOT NULL)", name=op.f('ck_report_runs_occurrence_iff_scheduled')),
     sa.CheckConstraint("origin IN ('schedule', 'manual')", name=op.f('ck_report_runs_origin_known')),
@@ -75,7 +75,7 @@ def upgrade():
     sa.Column('path', sa.String(length=300), nullable=False),
     sa.Column('bytes', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("format IN ('csv', 'xlsx', 'pdf')", name=op.f('ck_report_artifacts_format_known')),
     sa.ForeignKeyConstraint(['run_id'], ['report_runs.id'], name=op.f('fk_report_artifacts_run_id_report_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_artifacts')),

@@ -6,7 +6,7 @@ Revises: 0011
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 revision = '0016'
@@ -31,11 +31,11 @@ def upgrade():
         sa.Column('errors', sa.JSON(), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('worker', sa.String(length=100), nullable=True),
-        sa.Column('lease_until', lms.db.UTCDateTime(), nullable=True),
+        sa.Column('lease_until', lms.columns.UTCDateTime(), nullable=True),
         sa.Column('created_by', sa.String(length=36), nullable=True),
-        sa.Column('created_at', lms.db.UTCDateTime(), nullable=False),
-        sa.Column('started_at', lms.db.UTCDateTime(), nullable=True),
-        sa.Column('finished_at', lms.db.UTCDateTime(), nullable=True),
+        sa.Column('created_at', lms.columns.UTCDateTime(), nullable=False),
+        sa.Column('started_at', lms.columns.UTCDateTime(), nullable=True),
+        sa.Column('finished_at', lms.columns.UTCDateTime(), nullable=True),
         sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')",
                            name=op.f('ck_ojt_site_imports_status_known')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_ojt_site_imports')),

@@ -7,7 +7,7 @@ Revises: 0016
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 revision = '0017'
@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('idempotency_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claim', sa.String(length=36), nullable=True))
-        batch_op.add_column(sa.Column('claimed_until', lms.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', lms.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.alter_column('status', existing_type=sa.Integer(), nullable=True)
         batch_op.alter_column('mimetype', existing_type=sa.String(length=100), nullable=True)
         batch_op.alter_column('body', existing_type=sa.Text(), nullable=True)

@@ -6,7 +6,7 @@ Revises: 0017
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 revision = '0018'
@@ -30,8 +30,8 @@ def upgrade():
         sa.Column('source_ja', sa.String(length=200), nullable=False),
         sa.Column('public', sa.Boolean(), nullable=False),
         sa.Column('created_by', sa.String(length=36), nullable=True),
-        sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("measure IN ('participants', 'completed', 'placements', 'ojt_sites_hosting', "
                            "'ojt_hours_approved', 'shortage_area_placements')",
                            name=op.f('ck_prefecture_indicators_measure_known')),

@@ -6,7 +6,7 @@ Revises: 0018
 from alembic import op
 import sqlalchemy as sa
 
-import lms.db
+import lms.columns
 
 
 revision = '0021'
@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('render_lease_until', lms.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('render_lease_until', lms.columns.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade():

@@ -13,8 +13,8 @@ from sqlalchemy import Date, DateTime, func, select
 from lms.auth.models import User
 from lms.auth.password_policy import password_problems
 from lms.certificates.service import completed_work
+from lms.columns import UTCDateTime
 from lms.dates import utcnow
-from lms.db import UTCDateTime
 from lms.demo import PASSWORD
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
