@@ -107,7 +107,10 @@ def check_request_body() -> None:
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         raise BadRequest("The URL must not contain NUL characters.")
     method = _routed_method()
-    if method is None or getattr(method, "body_limit_config", None):
+    if method is None:
+        return
+    _check_query_names(method)
+    if getattr(method, "body_limit_config", None):
         return
     data = _bounded_body()
     required = getattr(method, "json_body_required", None)
@@ -121,6 +124,16 @@ def check_request_body() -> None:
         return
     if not is_json_media_type():
         raise UnsupportedMediaType(f"Send the body as {JSON} (UTF-8).")
+
+
+def _check_query_names(method) -> None:
+    """One policy for every documented endpoint: a query parameter it does not declare is 422."""
+    if not hasattr(method, "_apidoc"):  # not an API operation (docs assets, health)
+        return
+    unknown = sorted(set(request.args) - getattr(method, "query_names", frozenset()))
+    if unknown:
+        raise Invalid("Unknown query parameters.",
+                      errors={"query": {name[:100]: ["Unknown field."] for name in unknown[:20]}})
 
 
 def is_json_media_type() -> bool:

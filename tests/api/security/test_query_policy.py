@@ -1,0 +1,53 @@
+"""One policy for unknown query parameters on every endpoint: refused with 422, after the caller is known."""
+
+import dataclasses
+
+import pytest
+
+from tests.api.security.conftest import PROBLEM, ROLES, changed_tables, openapi_spec, snapshot
+from tests.api.security.endpoints import ROWS, Row, send
+
+UNKNOWN = "unexpected_parameter"
+
+
+@dataclasses.dataclass(frozen=True)
+class _WithUnknownQuery(Row):
+    def url(self, world, side: str) -> str:
+        return f"{super().url(world, side)}?{UNKNOWN}=1"
+
+
+def _allowed_role(row) -> str | None:
+    for role, status in zip(ROLES, row.own, strict=True):
+        if 200 <= status < 300:
+            return role
+    return None
+
+
+CASES = [pytest.param(row, role, id=f"{row.method} {row.path}") for row in ROWS
+         if (role := _allowed_role(row)) is not None]
+
+
+@pytest.mark.parametrize("row,role", CASES)
+def test_every_operation_refuses_a_query_parameter_it_does_not_declare(app, client, world, row, role):
+    if row.path not in openapi_spec(app)["paths"]:
+        pytest.skip("not an API operation")
+    before = snapshot(app) if row.method != "GET" else None
+    response = send(client, world, _WithUnknownQuery(**dataclasses.asdict(row)), role, "own")
+    assert response.status_code == 422 and response.mimetype == PROBLEM, response.get_data(as_text=True)[:300]
+    assert UNKNOWN in response.get_json()["errors"]["query"]
+    if before is not None:
+        assert changed_tables(before, snapshot(app)) == []
+
+
+def test_a_declared_query_parameter_is_still_taken(client, world):
+    response = client.get("/api/v1/enrollments?per_page=1&status=active", headers=world.headers("consortium_admin"))
+    assert response.status_code == 200
+
+
+def test_an_unknown_query_parameter_is_judged_after_the_caller(client):
+    response = client.get(f"/api/v1/enrollments?{UNKNOWN}=1")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_spec_declares_the_policy(app):
+    assert "refuses a query parameter it does not declare (422)" in openapi_spec(app)["info"]["description"]
