@@ -59,6 +59,7 @@ def claim_next_batch(worker: str) -> CertificateBatch | None:
         or_(CertificateBatch.lease_until.is_(None), CertificateBatch.lease_until < now),
     ).order_by(CertificateBatch.created_at).limit(1))
     if candidate is None:
+        db.session.rollback()  # end the read: an idle worker holds no transaction
         return None
     result = db.session.execute(update(CertificateBatch).where(
         CertificateBatch.id == candidate, CertificateBatch.status.in_(("queued", "running")),

@@ -21,6 +21,7 @@ def register(group: click.Group) -> None:
 
         from lms.certificates.batch import claim_next_batch, process_batch
         from lms.certificates.worker import render_pending_certificates
+        from lms.extensions import db
 
         while True:
             rendered = render_pending_certificates()
@@ -30,6 +31,7 @@ def register(group: click.Group) -> None:
             if batch is None:
                 if not loop:
                     return
+                db.session.remove()  # no transaction (on SQLite, the write lock) is held while waiting
                 time.sleep(interval)
                 continue
             with tqdm(total=batch.total, initial=batch.done, desc=f"batch {batch.id[:8]}", unit="cert") as bar:

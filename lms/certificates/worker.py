@@ -30,6 +30,7 @@ def claim_pending_certificate() -> Certificate | None:
         db.session.commit()
         if claimed.rowcount == 1:
             return db.session.get(Certificate, certificate_id)
+    db.session.rollback()  # end the read: an idle worker holds no transaction
     return None
 
 

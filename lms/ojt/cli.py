@@ -58,6 +58,7 @@ def register(group: click.Group) -> None:
     @click.option("--interval", default=5.0, show_default=True)
     def process_imports(loop, interval):
         """Run the queued imports (and restart ones whose worker died); the scheduler also does this."""
+        from lms.extensions import db
         from lms.ojt import imports
         from lms.reports.scheduler import worker_name
 
@@ -67,6 +68,7 @@ def register(group: click.Group) -> None:
             if job is None:
                 if not loop:
                     return
+                db.session.remove()  # no transaction (on SQLite, the write lock) is held while waiting
                 time.sleep(interval)
                 continue
             bar = _bar(job.id)

@@ -119,6 +119,7 @@ def claim_next_import(worker: str, job_id: str | None = None) -> SiteImport | No
     query = select(SiteImport.id).where(_claimable(now)).order_by(SiteImport.created_at).limit(1)
     candidate = db.session.scalar(query.where(SiteImport.id == job_id) if job_id else query)
     if candidate is None:
+        db.session.rollback()  # end the read: an idle worker holds no transaction
         return None
     claimed = db.session.execute(update(SiteImport).where(SiteImport.id == candidate, _claimable(now)).values(
         status="running", worker=worker, lease_until=now + LEASE, attempts=SiteImport.attempts + 1,
