@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.service import record
-from lms.auth.models import OFFICIAL, ORG_STAFF, ROLES, SUPERVISOR, AccessToken, LoginThrottle, User
+from lms.auth.models import OFFICIAL, ORG_STAFF, ROLES, SUPERVISOR, AccessToken, LoginThrottle, User, UserSite
 from lms.auth.password_policy import check_new_password
 from lms.auth.passwords import hash_password, verify_password
 from lms.auth.permissions import Actor, token_digest
@@ -102,7 +102,6 @@ def logout(actor: Actor, token_id: str) -> None:
 def new_user(email: str, password: str, role: str, *, organization_code: str | None = None,
              prefecture_code: str | None = None, site_ids: list[str] | None = None) -> User:
     """Validate scope for the role and add the user to the session (not committed)."""
-    from lms.auth.models import UserSite
     from lms.ojt.models import OjtSite
 
     errors: dict[str, list[str]] = {}

@@ -14,6 +14,7 @@ from lms.auth.models import ADMIN, LEARNER
 from lms.auth.permissions import Actor
 from lms.certificates.models import Certificate, CertificateBatchItem
 from lms.certificates.numbers import format_number, new_verification_code, next_sequence
+from lms.certificates.schemas import CertificateSchema
 from lms.dates import JST, fiscal_year, utcnow
 from lms.enrollments.models import Enrollment
 from lms.errors import Conflict, NotFound
@@ -232,8 +233,6 @@ def reissue(actor: Actor, certificate_id: str) -> Certificate:
 
 def learner_records(learner: Learner) -> list[dict]:
     """The learner's certificates, for their export."""
-    from lms.certificates.schemas import CertificateSchema
-
     rows = db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id))
     return CertificateSchema(many=True).dump(rows)
 

@@ -15,6 +15,7 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.learners.models import Learner
+from lms.learners.schemas import LearnerSchema
 from lms.pagination import paginate
 from lms.ratelimit import hit
 from lms.reference.service import organization_codes, prefecture_codes, specialty_codes
@@ -138,7 +139,6 @@ def export_me(actor: Actor) -> dict:
     """All personal data held about the caller, and the records attached to it."""
     learner = own_profile(actor)
     user = db.session.get(User, actor.id)
-    from lms.learners.schemas import LearnerSchema
 
     sections = {**domain_hooks().export_sections, "idempotency_records": _export_idempotency_records}
     records = {name: section(learner) for name, section in sorted(sections.items())}

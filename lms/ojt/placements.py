@@ -23,6 +23,7 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import MatchingPreference, OjtSite, Placement
+from lms.ojt.schemas import PlacementSchema
 from lms.ojt.sites import get_site
 from lms.pagination import paginate
 from lms.transactions import flush_or_conflict, guarded_update
@@ -132,8 +133,6 @@ def supervised_enrollments(actor: Actor):
 
 def learner_records(learner: Learner) -> list[dict]:
     """The learner's placements, for their export."""
-    from lms.ojt.schemas import PlacementSchema
-
     rows = db.session.scalars(select(Placement).join(Enrollment, Enrollment.id == Placement.enrollment_id)
                               .where(Enrollment.learner_id == learner.id).order_by(Placement.created_at))
     return PlacementSchema(many=True).dump(rows)

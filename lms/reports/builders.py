@@ -8,13 +8,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from lms.certificates.models import Certificate
 from lms.dates import JST
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
 from lms.ojt.models import SITE_KIND_LABELS, OjtSite, Placement
 from lms.programs.models import ProgramModule, ProgramVersion
+from lms.progress.models import ModuleProgress, OjtLog
 from lms.reference.models import Prefecture
 from lms.reports.types import Chart, Report
+from lms.stats.downloads import DEFINITIONS, LABELS
+from lms.stats.publish import COLUMNS
+from lms.stats.service import Scope, year_tables
 from lms.stats.tables import Table
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
@@ -44,8 +49,6 @@ def _year_ja(fiscal_year: int) -> str:
 
 def _approved_hours(group_by, fiscal_year: int) -> dict[Any, Decimal]:
     """Approved OJT hours at placements of the fiscal year, summed by `group_by` (a column)."""
-    from lms.progress.models import OjtLog
-
     query = (select(group_by, func.sum(OjtLog.hours)).join(Placement, Placement.id == OjtLog.placement_id)
              .join(OjtSite, OjtSite.id == Placement.site_id)
              .where(OjtLog.status == "approved", Placement.fiscal_year == fiscal_year).group_by(group_by))
@@ -54,10 +57,6 @@ def _approved_hours(group_by, fiscal_year: int) -> dict[Any, Decimal]:
 
 def prefecture_enrollment(params: dict[str, Any], as_of: datetime) -> Report:
     """The officials' prefecture table (same cells and definitions) with block subtotals, exact for admins."""
-    from lms.stats.downloads import DEFINITIONS, LABELS
-    from lms.stats.publish import COLUMNS
-    from lms.stats.service import Scope, year_tables
-
     year = params["fiscal_year"]
     answer = year_tables(Scope(organization_code=None, exact=None), range(year, year + 1))[year]
     by_code = {row["prefecture_code"]: row for row in answer["rows"]}
@@ -96,7 +95,6 @@ def _current_programs(program_code: str | None) -> list[ProgramVersion]:
 def _progress_of_active(year: int) -> dict[str, list[int]]:
     """Progress (%) of every active enrolment of the year by programme: modules and OJT hours weigh equally,
     as in the completion rules."""
-    from lms.progress.models import ModuleProgress, OjtLog
 
     active = (select(Enrollment.id, Enrollment.program_code, Enrollment.program_version_id)
               .where(Enrollment.fiscal_year == year, Enrollment.status == "active"))
@@ -131,8 +129,6 @@ def _progress_of_active(year: int) -> dict[str, list[int]]:
 
 def program_progress(params: dict[str, Any], as_of: datetime) -> Report:
     """Per programme: how many applied, took part, are active and completed, and how far the active are."""
-    from lms.progress.models import OjtLog
-
     year = params["fiscal_year"]
     counts: dict[str, Counter] = defaultdict(Counter)
     for code, status, ever_active, n in db.session.execute(
@@ -235,8 +231,6 @@ def ojt_activity(params: dict[str, Any], as_of: datetime) -> Report:
 
 def certificates_issued(params: dict[str, Any], as_of: datetime) -> Report:
     """Certificates issued in the fiscal year, by programme and month in Japan time."""
-    from lms.certificates.models import Certificate
-
     year = params["fiscal_year"]
     start, end = datetime(year, 4, 1, tzinfo=JST), datetime(year + 1, 4, 1, tzinfo=JST)
     query = select(Certificate.program_code, Certificate.status, Certificate.issued_at).where(

@@ -10,6 +10,7 @@ from lms.enrollments.models import Enrollment
 from lms.extensions import db
 from lms.learners.models import Learner
 from lms.ojt.models import OjtSite, Placement
+from lms.progress.models import OjtLog
 from lms.stats import models  # noqa: F401  (the indexes these queries rely on)
 
 STATUSES = ("applied", "active", "suspended", "completed", "withdrawn", "rejected")
@@ -82,22 +83,10 @@ def placement_counts(years: range, organization_code: str | None = None, *, pref
     return {(year, prefecture): (int(n), hosting) for year, prefecture, n, hosting in db.session.execute(query)}
 
 
-def _ojt_log_model():
-    """The OJT hour log model, or None while the progress domain is not installed."""
-    try:
-        from lms.progress.models import OjtLog
-    except ImportError:
-        return None
-    return OjtLog
-
-
 def approved_hours(years: range, organization_code: str | None = None, *,
                    prefecture_code: str | None = None) -> dict[Key, Decimal]:
     """Per (fiscal year, site's prefecture): approved hours on logs of active placements of that year."""
-    log = _ojt_log_model()
-    if log is None:
-        return {}
-    p = Placement
+    log, p = OjtLog, Placement
     query = _scoped(_site_filter(
         select(p.fiscal_year, OjtSite.prefecture_code, func.sum(log.hours))
         .join(p, p.id == log.placement_id).join(OjtSite, OjtSite.id == p.site_id)
@@ -144,15 +133,13 @@ def sites_with_counts(fiscal_year: int, prefecture_code: str, organization_code:
         select(p.site_id, func.count()).join(OjtSite, OjtSite.id == p.site_id)
         .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year, p.status == "active")
         .group_by(p.site_id), organization_code)).all())
-    hours: dict[str, Decimal] = {}
-    log = _ojt_log_model()
-    if log is not None:
-        hours = {site: Decimal(h or 0) for site, h in db.session.execute(_scoped(
-            select(p.site_id, func.sum(log.hours)).join(p, p.id == log.placement_id)
-            .join(OjtSite, OjtSite.id == p.site_id)
-            .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year,
-                   p.status == "active", log.status == "approved")
-            .group_by(p.site_id), organization_code))}
+    log = OjtLog
+    hours: dict[str, Decimal] = {site: Decimal(h or 0) for site, h in db.session.execute(_scoped(
+        select(p.site_id, func.sum(log.hours)).join(p, p.id == log.placement_id)
+        .join(OjtSite, OjtSite.id == p.site_id)
+        .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year,
+               p.status == "active", log.status == "approved")
+        .group_by(p.site_id), organization_code))}
     sites: Iterable[OjtSite] = db.session.scalars(
         select(OjtSite).where(OjtSite.prefecture_code == prefecture_code)
         .order_by(OjtSite.secondary_medical_area, OjtSite.name, OjtSite.id))
