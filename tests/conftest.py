@@ -105,11 +105,6 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def is_postgres() -> bool:
-    return os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres"))
-
-
-requires_postgres = pytest.mark.skipif(not is_postgres(), reason="concurrency is tested on PostgreSQL")
 
 
 @pytest.fixture
