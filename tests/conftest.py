@@ -105,8 +105,6 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-
-
 @pytest.fixture
 def programs(app):
     """The shipped course_content/ loaded into the database."""
