@@ -86,12 +86,12 @@ def placement_counts(years: range, organization_code: str | None = None, *, pref
 def approved_hours(years: range, organization_code: str | None = None, *,
                    prefecture_code: str | None = None) -> dict[Key, Decimal]:
     """Per (fiscal year, site's prefecture): approved hours on logs of active placements of that year."""
-    log, p = OjtLog, Placement
+    p = Placement
     query = _scoped(_site_filter(
-        select(p.fiscal_year, OjtSite.prefecture_code, func.sum(log.hours))
-        .join(p, p.id == log.placement_id).join(OjtSite, OjtSite.id == p.site_id)
+        select(p.fiscal_year, OjtSite.prefecture_code, func.sum(OjtLog.hours))
+        .join(p, p.id == OjtLog.placement_id).join(OjtSite, OjtSite.id == p.site_id)
         .where(p.fiscal_year >= years.start, p.fiscal_year < years.stop, p.status == "active",
-               log.status == "approved")
+               OjtLog.status == "approved")
         .group_by(p.fiscal_year, OjtSite.prefecture_code), prefecture_code, None), organization_code,
     )
     return {(year, prefecture): Decimal(hours or 0) for year, prefecture, hours in db.session.execute(query)}
@@ -133,12 +133,11 @@ def sites_with_counts(fiscal_year: int, prefecture_code: str, organization_code:
         select(p.site_id, func.count()).join(OjtSite, OjtSite.id == p.site_id)
         .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year, p.status == "active")
         .group_by(p.site_id), organization_code)).all())
-    log = OjtLog
     hours: dict[str, Decimal] = {site: Decimal(h or 0) for site, h in db.session.execute(_scoped(
-        select(p.site_id, func.sum(log.hours)).join(p, p.id == log.placement_id)
+        select(p.site_id, func.sum(OjtLog.hours)).join(p, p.id == OjtLog.placement_id)
         .join(OjtSite, OjtSite.id == p.site_id)
         .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year,
-               p.status == "active", log.status == "approved")
+               p.status == "active", OjtLog.status == "approved")
         .group_by(p.site_id), organization_code))}
     sites: Iterable[OjtSite] = db.session.scalars(
         select(OjtSite).where(OjtSite.prefecture_code == prefecture_code)
