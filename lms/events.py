@@ -24,3 +24,8 @@ def publish(signal: Signal, sender: str, **kwargs) -> None:
                 receiver(sender, **kwargs)
         except Exception:
             log.exception("receiver %r of %s failed for %s", receiver, signal.name, sender)
+
+statements_stored = _signals.signal("statements-stored", doc="""
+Sent by the LRS inside the transaction that stores statements; the sender is "lrs", with `principal` (who sent
+them) and `statements` (the stored statements as dicts, with `id`, `stored` and `authority`). Receivers add their
+rows to that transaction (cmi5: `satisfied` once an AU's moveOn is met).""")

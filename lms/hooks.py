@@ -18,11 +18,14 @@ class DomainHooks:
     - `export_sections`: name -> function(learner) -> plain dicts held about that learner (their export).
     - `erasure_steps`: function(learner, personal values) -> files to delete once the erasure commits; run
       again when an erasure is repeated, so each is idempotent.
+    - `statement_checks`: function(principal, statements) run by the LRS intake on valid statements before
+      any is stored; raises (Invalid, Forbidden) to refuse the whole request (cmi5's statement rules).
     """
 
     supervisor_scopes: tuple[Callable[[Any], Any], ...] = ()
     export_sections: Mapping[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
     erasure_steps: tuple[Callable[[Any, frozenset[str]], list], ...] = ()
+    statement_checks: tuple[Callable[[Any, list[dict]], None], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "export_sections", MappingProxyType(dict(self.export_sections)))

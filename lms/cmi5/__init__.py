@@ -1,0 +1,1 @@
+"""cmi5, the LMS side: course structures, launching assignable units, sessions and their statement rules."""
