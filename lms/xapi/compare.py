@@ -60,7 +60,8 @@ def _duration(value):
     match = _DURATION_FRACTION.search(value)
     if match is None:
         return value
-    return value[: match.start()] + f"{match.group(1)}.{match.group(2)[:2]}S"
+    fraction = match.group(2)[:2].rstrip("0")
+    return value[: match.start()] + (f"{match.group(1)}.{fraction}S" if fraction else f"{match.group(1)}S")
 
 
 def _context(context):
