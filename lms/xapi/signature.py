@@ -18,6 +18,7 @@ from joserfc.jwk import RSAKey
 from joserfc.jws import JWSRegistry
 
 from lms.xapi.compare import same_statement
+from lms.xapi.multipart import Part, signature_parts
 
 ALGORITHMS = ("RS256", "RS384", "RS512")
 # a certificate chain in the header and a whole statement in the payload exceed joserfc's defaults (512 bytes of
@@ -98,4 +99,13 @@ def signature_problems(statement: dict, jws_bytes: bytes) -> list[str]:
         except (JoseError, ValueError):
             problems.append('the JWS signature does not verify with the certificate in its "x5c" header '
                             "(Data 2.6 s5.b3.b3)")
+    return problems
+
+
+def statement_signature_problems(statement: dict, parts: list[Part]) -> list[str]:
+    """The problems of every JWS signature part of a statement sent as `multipart/mixed` (none when it is not
+    signed); a request with any is refused with 400 (Data 2.6 s5.b1)."""
+    problems = []
+    for part in signature_parts(statement, parts):
+        problems += signature_problems(statement, part.data)
     return problems

@@ -191,3 +191,52 @@ def test_built_bodies_parse_back():
     first, parsed = parse_mixed(content_type, raw)
     assert first == b'{"statements": []}'
     assert [(p.content_type, p.sha2, p.data) for p in parsed] == [(p.content_type, p.sha2, p.data) for p in parts[:2]]
+
+
+SUITE_BOUNDARY = "-------314159265358979323846"
+SUITE_STATEMENT = (b'{"actor":{"objectType":"Agent","mbox":"mailto:sample.agent@example.com","name":"Sample Agent"},'
+                   b'"verb":{"id":"http://adlnet.gov/expapi/verbs/answered","display":{"en-US":"answered"}},'
+                   b'"object":{"id":"http://www.example.com/tincan/activities/multipart","objectType":"Activity"},'
+                   b'"attachments":[{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test '
+                   b'attachment"},"contentType":"text/plain","length":27,"sha2":"' + TEXT_SHA.encode() + b'"}]}')
+SUITE_TEXT_PART = (b"Content-Disposition: attachment; filename=\"text_data.txt\"\nContent-Type: text/plain\n"
+                   b"Content-Transfer-Encoding: binary\nX-Experience-API-Hash: " + TEXT_SHA.encode() + b"\n\n" + TEXT)
+
+
+def _suite_body(*parts: bytes) -> bytes:
+    delimiter = b"--" + SUITE_BOUNDARY.encode()
+    return b"".join(delimiter + b"\n" + part + b"\n" for part in parts) + delimiter + b"--\n"
+
+
+def test_the_conformance_suites_valid_text_body_is_accepted():
+    """The suite's basic_text_multipart_attachment_valid template, sent as stored (bare LF line ends)."""
+    raw = _suite_body(b"Content-Type: application/json\n\n" + SUITE_STATEMENT, SUITE_TEXT_PART)
+    first, parts = parse_mixed(f"multipart/mixed; boundary={SUITE_BOUNDARY}", raw)
+    assert attachment_problems([json.loads(first)], parts) == []
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param(_suite_body(b"Content-Type: application/json\n\n" + SUITE_STATEMENT,
+                             b"Content-Type: application/json\n\n" + SUITE_STATEMENT, SUITE_TEXT_PART),
+                 id="statements split over two parts (invalid_statement_parts)"),
+    pytest.param(_suite_body(b"Content-Type: text/plain\n\n" + SUITE_STATEMENT, SUITE_TEXT_PART),
+                 id="first part not application/json (invalid_first_part_content_type)"),
+    pytest.param(b"Content-Type: application/json\n\n" + SUITE_STATEMENT + b"\n" + _suite_body(SUITE_TEXT_PART),
+                 id="no boundary before the first part (invalid_first_part_no_boundary)"),
+    pytest.param(_suite_body(b"Content-Type: application/json\n\n" + SUITE_STATEMENT,
+                             SUITE_TEXT_PART.replace(b"binary", b"base64")),
+                 id="Content-Transfer-Encoding not binary (invalid_content_transfer_encoding)"),
+])
+def test_the_conformance_suites_invalid_bodies_are_refused(raw):
+    """Communication 1.5.2 s2.b2: the suite's invalid multipart templates are refused (400)."""
+    with pytest.raises(ValueError):
+        parse_mixed(f"multipart/mixed; boundary={SUITE_BOUNDARY}", raw)
+
+
+def test_a_part_hash_that_matches_no_sha2_is_refused():
+    """The suite's invalid_no_match_sha2 template: X-Experience-API-Hash is not any attachment's sha2."""
+    other = hashlib.sha256(b"x").hexdigest()
+    raw = _suite_body(b"Content-Type: application/json\n\n" + SUITE_STATEMENT,
+                      SUITE_TEXT_PART.replace(TEXT_SHA.encode(), other.encode()))
+    first, parts = parse_mixed(f"multipart/mixed; boundary={SUITE_BOUNDARY}", raw)
+    assert attachment_problems([json.loads(first)], parts) != []

@@ -137,3 +137,23 @@ def test_an_unreadable_certificate_is_refused(x5c):
     segment = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "x5c": x5c}).encode()).rstrip(b"=")
     payload = base64.urlsafe_b64encode(json.dumps(ORIGINAL).encode()).rstrip(b"=")
     assert any("x5c" in p for p in signature_problems(received(), segment + b"." + payload + b".c2ln"))
+
+
+def test_each_signature_part_of_a_statement_is_checked(signer):
+    """Data 2.6 s5.b1: a statement whose JWS attachment is malformed is refused; an unsigned one has nothing to
+    check."""
+    import hashlib
+
+    from lms.xapi.multipart import Part
+    from lms.xapi.signature import statement_signature_problems
+
+    private_key, certificate = signer
+    good = _sign(ORIGINAL, private_key, {"alg": "RS256", "x5c": [certificate]})
+    bad = _sign(merged(ORIGINAL, verb={"id": "http://x.com/other"}), private_key, {"alg": "RS256", "x5c": [certificate]})
+    for jws_bytes, expected in ((good, 0), (bad, 1)):
+        sha2 = hashlib.sha256(jws_bytes).hexdigest()
+        signed = merged(ORIGINAL, attachments=[merged(ATTACHMENT, usageType=SIGNATURE, fileUrl=..., sha2=sha2,
+                                                      length=len(jws_bytes), contentType="application/octet-stream")])
+        parts = [Part("application/octet-stream", sha2, {}, jws_bytes)]
+        assert len(statement_signature_problems(signed, parts)) == expected
+    assert statement_signature_problems(ORIGINAL, []) == []
