@@ -163,8 +163,8 @@ def attachment_problems(statements: list, parts: list[Part]) -> list[str]:
     """What is wrong between the statements' attachment objects and the parts received (Communication 1.5.2):
     every attachment without a fileUrl needs a part with its sha2 (s3.b5); every part must belong to an
     attachment (matched by hash only, s1.b4); a part's content must match its hash; where a part and its
-    attachment both give a content type, they must agree (s2.b2.b7); a signature attachment (Data 2.6) must
-    come as a part."""
+    attachment both give a content type or length, they must agree (s2.b2.b7); a signature attachment
+    (Data 2.6) must come as a part."""
     problems = part_hash_problems(parts)
     declared = _declared(statements)
     by_hash = {(part.sha2 or "").lower(): part for part in parts}
@@ -183,6 +183,10 @@ def attachment_problems(statements: list, parts: list[Part]) -> list[str]:
                 problems.append(f"attachment {sha2} has no fileUrl and no part with that hash "
                                 "(Communication 1.5.2 s3.b5)")
             continue
+        declared_length, part_length = attachment.get("length"), part.headers.get("content-length")
+        if part_length is not None and isinstance(declared_length, int) and part_length.strip() != str(declared_length):
+            problems.append(f"part {sha2} has Content-Length {part_length} but its attachment says length "
+                            f"{declared_length} (Communication 1.5.2 s2.b2.b7)")
         declared_type = attachment.get("contentType")
         if part.content_type and isinstance(declared_type, str) \
                 and media_type(part.content_type) != media_type(declared_type):

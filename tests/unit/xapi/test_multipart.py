@@ -152,11 +152,14 @@ def test_a_part_must_hash_to_its_declared_hash():
     assert attachment_problems([attached(sha2=sha512)], [_part(sha2=sha512)]) == []
 
 
-def test_part_and_attachment_content_types_must_agree():
+def test_part_and_attachment_content_types_and_lengths_must_agree():
     """Communication 1.5.2 s2.b2.b7: a parameter and its attachment property must match."""
     problems = attachment_problems([attached(contentType="image/png")], [_part()])
     assert len(problems) == 1 and "Content-Type" in problems[0]
     assert attachment_problems([attached(contentType="TEXT/plain; charset=ascii")], [_part()]) == []
+    with_length = Part("text/plain", TEXT_SHA, {"content-length": "26"}, TEXT)
+    assert any("Content-Length" in p for p in attachment_problems([attached()], [with_length]))
+    assert attachment_problems([attached()], [Part("text/plain", TEXT_SHA, {"content-length": "27"}, TEXT)]) == []
 
 
 def test_one_part_may_serve_several_statements():

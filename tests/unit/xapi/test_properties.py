@@ -155,14 +155,14 @@ def _copy(value):
     return copy.deepcopy(value)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(statements())
 def test_every_statement_built_to_the_data_model_is_accepted(statement):
     """Data 2.2–2.6: valid variants of every property are accepted."""
     assert statement_problems(statement) == {}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(statements(), st.data())
 def test_a_null_value_anywhere_but_in_extensions_is_refused(statement, data):
     """Data 2.2 s4.b1.b1 (XAPI-00001): null is refused except inside an extensions map."""
@@ -172,7 +172,7 @@ def test_a_null_value_anywhere_but_in_extensions_is_refused(statement, data):
     assert statement_problems(broken) != {}, path
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(statements(), st.data())
 def test_a_key_in_another_case_is_refused(statement, data):
     """Data 2.2 s4.b1.b5 (XAPI-00008): keys are case sensitive."""
@@ -188,7 +188,7 @@ def test_a_key_in_another_case_is_refused(statement, data):
     assert statement_problems(broken) != {}, path
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(statements(), st.sampled_from(["actor", "verb", "object", "verb.id", "object.id"]))
 def test_a_required_property_removed_is_refused(statement, name):
     """Data 2.2 s2.b3 (actor, verb, object), 2.4.3 (verb id), 2.4.4.1 and 2.4.4.3 (object id)."""
@@ -203,7 +203,7 @@ def test_a_required_property_removed_is_refused(statement, name):
     assert statement_problems(broken) != {}
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(statements(sub=False))
 def test_the_lrs_changes_keep_a_statement_valid_and_the_same(statement):
     """Data 2.3.1 b1, 2.4.6.2 s4.b3: the properties the LRS sets and context activities as arrays neither make a
