@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "lms.reports.api",
     "lms.indicators.api",
     "lms.xapi.meta_api",
+    "lms.xapi.document_api",
 ]
 
 
@@ -86,6 +87,7 @@ def _wire_domains(app: Flask) -> None:
     from lms.ojt import placements, rounds
     from lms.progress import export as progress_export
     from lms.xapi import clients as xapi_clients
+    from lms.xapi import documents as xapi_documents
 
     app.extensions[EXTENSION_KEY] = DomainHooks(
         supervisor_scopes=(placements.supervised_enrollments,),
@@ -93,7 +95,7 @@ def _wire_domains(app: Flask) -> None:
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
                          "certificates": certificates.learner_records},
         erasure_steps=(certificates.erase_holder, progress_export.erase_statements,
-                       xapi_clients.erase_session_tokens),
+                       xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
     )
     # blinker keeps one connection per receiver, so a second app in one process adds nothing
     events.enrollment_completed.connect(certificates.allocate_on_completion, weak=False)
@@ -124,6 +126,7 @@ def _import_models() -> None:
     import lms.reports.models  # noqa: F401
     import lms.xapi.activities  # noqa: F401
     import lms.xapi.clients  # noqa: F401
+    import lms.xapi.document_models  # noqa: F401
 
 
 def _root():
