@@ -42,6 +42,8 @@ class Config:
         # an Idempotency-Key replays its response for this long; older records are pruned daily
         self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 24)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
+        # origins whose content may call the LRS (/api/v1/xapi/) from a browser; empty: any origin
+        self.XAPI_CORS_ORIGINS = [o for o in os.environ.get("XAPI_CORS_ORIGINS", "").split(",") if o]
         # origins allowed to frame a prefecture's public page (?embed=1), e.g. https://www.pref.hiroshima.lg.jp
         self.PUBLIC_EMBED_ORIGINS = _origins(os.environ.get("PUBLIC_EMBED_ORIGINS", ""))
         # how long browsers and proxies may keep a public page, pamphlet or open-data file
