@@ -93,7 +93,8 @@ def _wire_domains(app: Flask) -> None:
         supervisor_scopes=(placements.supervised_enrollments,),
         export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
-                         "certificates": certificates.learner_records},
+                         "certificates": certificates.learner_records,
+                         "xapi_documents": xapi_documents.export_documents},
         erasure_steps=(certificates.erase_holder, progress_export.erase_statements,
                        xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
     )
