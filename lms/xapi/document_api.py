@@ -43,7 +43,7 @@ def _parsed(parse, *args):
     try:
         return parse(*args)
     except rules.ParameterError as exc:
-        raise BadRequest(f"The parameter {exc.name} {exc.message}.",
+        raise BadRequest(f"The parameter {exc.name} is missing or invalid: {exc.message}.",
                          errors={"query": {exc.name: [exc.message]}}) from exc
 
 
