@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "lms.certificates.api",
     "lms.reports.api",
     "lms.indicators.api",
+    "lms.xapi.api",
 ]
 
 
@@ -79,13 +80,15 @@ def _wire_domains(app: Flask) -> None:
     from lms.enrollments import service as enrollments
     from lms.ojt import placements, rounds
     from lms.progress import export as progress_export
+    from lms.xapi import statements as lrs_statements
 
     app.extensions[EXTENSION_KEY] = DomainHooks(
         supervisor_scopes=(placements.supervised_enrollments,),
         export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
-                         "certificates": certificates.learner_records},
-        erasure_steps=(certificates.erase_holder, progress_export.erase_statements),
+                         "certificates": certificates.learner_records,
+                         "lrs_statements": lrs_statements.learner_records},
+        erasure_steps=(certificates.erase_holder, lrs_statements.erase_learner),
     )
     # blinker keeps one connection per receiver, so a second app in one process adds nothing
     events.enrollment_completed.connect(certificates.allocate_on_completion, weak=False)
@@ -114,6 +117,7 @@ def _import_models() -> None:
     import lms.ratelimit  # noqa: F401
     import lms.reference.models  # noqa: F401
     import lms.reports.models  # noqa: F401
+    import lms.xapi.models  # noqa: F401
 
 
 def _root():

@@ -1,0 +1,188 @@
+"""The statement resource, `/api/v1/xapi/statements` (xAPI 1.0.3, Communication 2.1)."""
+
+import json
+
+from flask import Response, request
+from flask.views import MethodView
+from werkzeug.exceptions import UnsupportedMediaType
+
+from lms.errors import BadRequest
+from lms.http import Blueprint
+from lms.security import JSON, check_json, is_json_media_type, json_body
+from lms.xapi import multipart, statements
+from lms.xapi.principal import (
+    STATEMENTS_READ,
+    STATEMENTS_READ_MINE,
+    STATEMENTS_WRITE,
+    current_principal,
+    lrs_auth,
+)
+
+blp = Blueprint("xapi_statements", __name__, description="xAPI 1.0.3 learning record store: statements")
+
+PATH = "/xapi/statements"
+VERSION_DOC = {"description": "The xAPI version of the response", "schema": {"type": "string"}}
+VERSION_PARAM = {"in": "header", "name": statements.VERSION_HEADER, "required": True,
+                 "schema": {"type": "string", "pattern": r"^1\.0(\.\d+)?$"},
+                 "description": "The xAPI version the client speaks (1.0.x); missing or other is 400"}
+STATEMENT_SCHEMA = {"type": "object", "description": "An xAPI 1.0.3 statement (Data 2.2)",
+                    "additionalProperties": True}
+BODY = {"required": True, "content": {
+    "application/json": {"schema": {"oneOf": [STATEMENT_SCHEMA, {"type": "array", "items": STATEMENT_SCHEMA,
+                                                                 "minItems": 1,
+                                                                 "maxItems": statements.MAX_BATCH}]}},
+    "multipart/mixed": {"schema": {"type": "string", "format": "binary"},
+                        "description": "The statements as the first part, then one part per attachment "
+                                       "(Communication 1.5.2)"}}}
+SINGLE_BODY = {"required": True, "content": {"application/json": {"schema": STATEMENT_SCHEMA},
+                                             "multipart/mixed": BODY["content"]["multipart/mixed"]}}
+
+
+def _query_doc(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"in": "query", "name": name, "required": False, "schema": schema or {"type": "string"},
+            "description": description}
+
+
+_BOOL = {"type": "string", "enum": ["true", "false"]}
+GET_PARAMS = [
+    _query_doc("statementId", "One statement by id (not a voided one); no other filter",
+               {"type": "string", "format": "uuid"}),
+    _query_doc("voidedStatementId", "One voided statement by id; no other filter", {"type": "string", "format": "uuid"}),
+    _query_doc("agent", "An Agent or identified Group as JSON: its statements as actor or object"),
+    _query_doc("verb", "A verb IRI"),
+    _query_doc("activity", "An activity IRI: statements with it as object"),
+    _query_doc("registration", "A registration (UUID)", {"type": "string", "format": "uuid"}),
+    _query_doc("related_activities", "true: `activity` also matches context and sub-statement activities", _BOOL),
+    _query_doc("related_agents", "true: `agent` also matches authority, instructor, team, sub-statement", _BOOL),
+    _query_doc("since", "Only statements stored after this time (ISO 8601)"),
+    _query_doc("until", "Only statements stored at or before this time (ISO 8601)"),
+    _query_doc("limit", f"At most this many statements (0: the server's maximum, {statements.MAX_LIMIT})",
+               {"type": "string", "pattern": r"^\d+$"}),
+    _query_doc("format", "ids, exact (default) or canonical", {"type": "string", "enum": list(statements.FORMATS)}),
+    _query_doc("attachments", "true: multipart/mixed with the attachments' content", _BOOL),
+    _query_doc("ascending", "true: oldest first", _BOOL),
+    _query_doc("cursor", "Set by a `more` URL: where the next page starts"),
+]
+PUT_PARAMS = [_query_doc("statementId", "The id of the statement sent (required)",
+                         {"type": "string", "format": "uuid"})]
+QUERY_NOTE = ("The xAPI alternate request syntax sends these as form fields of a POST with `method`; "
+              "as query parameters only those listed are taken (any other is 422).")
+RESULT_HEADERS = {statements.VERSION_HEADER: VERSION_DOC,
+                  statements.CONSISTENT_HEADER: {"description": "Every statement stored before this time is "
+                                                                "in the results", "schema": {"type": "string"}}}
+
+
+def _declares(params: list[dict], body: dict | None = None):
+    """Mark a view with the query parameters it takes (any other is 422, once the caller is known) and
+    document them, its version header and its body."""
+
+    def decorator(view):
+        view.query_names = frozenset(p["name"] for p in params)
+        documented = {"parameters": [*params, VERSION_PARAM]}
+        if body is not None:
+            documented["requestBody"] = body
+        return blp.doc(**documented)(view)
+
+    return decorator
+
+
+@blp.after_request
+def _version(response):
+    if request.path.endswith(PATH):
+        response.headers[statements.VERSION_HEADER] = statements.VERSION
+    return response
+
+
+def _check_version() -> None:
+    value = request.headers.get(statements.VERSION_HEADER, "").strip()
+    if not value.startswith("1.0") or not all(part.isdigit() for part in value.split(".")) or \
+            len(value.split(".")) not in (2, 3):
+        raise BadRequest(f"The {statements.VERSION_HEADER} header is required (1.0.x).")
+
+
+def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
+    """The statements and attachment parts of the request: JSON, or multipart/mixed."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise BadRequest("A request body is required.")
+    if request.mimetype == "multipart/mixed":
+        try:
+            first, parts = multipart.parse_mixed(request.headers.get("Content-Type", ""), data)
+        except ValueError as exc:
+            raise BadRequest(f"The multipart/mixed body is not as xAPI requires: {exc}") from None
+        body = check_json(first)
+        attachments = [statements.Attachment(p.sha2 or statements.sha2_of(p.data), p.content_type, p.data)
+                       for p in parts]
+        if any(p.sha2 is not None and p.sha2 != statements.sha2_of(p.data) for p in parts):
+            raise BadRequest("An attachment's X-Experience-API-Hash does not match its content.")
+        return statements.parse_body(body, single=single), attachments
+    if not is_json_media_type():
+        raise UnsupportedMediaType(f"Send the statements as {JSON} (UTF-8) or multipart/mixed.")
+    return statements.parse_body(json_body(), single=single), []
+
+
+def _result(result: statements.Result) -> Response:
+    if result.attachments is None:
+        return Response(result.body, 200, mimetype=JSON, headers=result.headers)
+    boundary = "xapi-" + statements.sha2_of(result.body.encode())[:24]
+    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), result.body.encode(), b"\r\n"]
+    for attachment in result.attachments:
+        chunks += [f"--{boundary}\r\nContent-Type: {attachment.content_type}\r\nContent-Transfer-Encoding: binary\r\n"
+                   f"X-Experience-API-Hash: {attachment.sha2}\r\n\r\n".encode(), attachment.data, b"\r\n"]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return Response(b"".join(chunks), 200, headers=result.headers,
+                    content_type=f'multipart/mixed; boundary="{boundary}"')
+
+
+@blp.route(PATH)
+class Statements(MethodView):
+    @_declares(GET_PARAMS)
+    @lrs_auth(STATEMENTS_READ, STATEMENTS_READ_MINE)
+    @blp.response(200, {"type": "object", "description": "A statement (statementId, voidedStatementId) or a "
+                                                         "StatementResult `{statements, more}`"},
+                  headers={**RESULT_HEADERS, "Last-Modified": {"description": "When the statement was stored",
+                                                               "schema": {"type": "string"}}})
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self):
+        """Statements: one by `statementId` or `voidedStatementId`, or a query (newest first, paged by `more`).
+        Learners' and sessions' credentials read their own agent's statements only."""
+        _check_version()
+        args = request.args.to_dict()
+        language = request.headers.get("Accept-Language")
+        return _result(statements.read(current_principal(), args, language=language))
+
+    @_declares(PUT_PARAMS, SINGLE_BODY)
+    @lrs_auth(STATEMENTS_WRITE)
+    @blp.response(204, description="Stored (or already stored with the same content)",
+                  headers={statements.VERSION_HEADER: VERSION_DOC})
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(413, response="PAYLOAD_TOO_LARGE")
+    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
+    def put(self):
+        """Store one statement with the id given as `statementId` (204); the same id with other content is 409."""
+        _check_version()
+        statement_id = request.args.get("statementId")
+        if not statement_id or not statements._is_uuid(statement_id):
+            raise BadRequest("statementId (a UUID) is required.")
+        sent, attachments = _body(single=True)
+        statements.store(current_principal(), sent, attachments, statement_id=statement_id)
+        return Response(status=204)
+
+    @_declares([], BODY)
+    @lrs_auth(STATEMENTS_WRITE)
+    @blp.response(200, {"type": "array", "items": {"type": "string", "format": "uuid"}},
+                  description="The ids of the statements, in the order sent",
+                  headers={statements.VERSION_HEADER: VERSION_DOC})
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(413, response="PAYLOAD_TOO_LARGE")
+    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
+    def post(self):
+        """Store statements, one or an array, all or none; returns their ids (assigned where absent)."""
+        _check_version()
+        sent, attachments = _body(single=False)
+        ids = statements.store(current_principal(), sent, attachments)
+        return Response(json.dumps(ids), 200, mimetype=JSON)
