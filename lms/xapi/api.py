@@ -110,6 +110,8 @@ def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
             first, parts = multipart.parse_mixed(request.headers.get("Content-Type", ""), data)
         except ValueError as exc:
             raise BadRequest(f"The multipart/mixed body is not as xAPI requires: {exc}") from None
+        except NotImplementedError:
+            raise UnsupportedMediaType("multipart/mixed is not accepted yet; send application/json.") from None
         body = check_json(first)
         attachments = [statements.Attachment(p.sha2 or statements.sha2_of(p.data), p.content_type, p.data)
                        for p in parts]

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import importlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -88,7 +89,7 @@ def _structure_problems(item: dict) -> dict[str, list[str]]:
     if not isinstance(item.get("actor"), dict):
         problems["actor"] = ["required, an object"]
     verb = item.get("verb")
-    if not isinstance(verb, dict) or not isinstance(verb.get("id"), str) or not verb["id"]:
+    if not isinstance(verb, dict) or not _is_iri(verb.get("id")):
         problems["verb.id"] = ["required, an IRI"]
     object_ = item.get("object")
     if not isinstance(object_, dict):
@@ -98,6 +99,13 @@ def _structure_problems(item: dict) -> dict[str, list[str]]:
             problems["object"] = ["a voiding statement's object is a StatementRef (Data 2.3.2)"]
     if "version" in item and not (isinstance(item["version"], str) and item["version"].startswith("1.0")):
         problems["version"] = ["1.0.x"]
+    elif object_.get("objectType", "Activity") == "Activity" and not _is_iri(object_.get("id")):
+        problems["object.id"] = ["required, an IRI"]
+    result = item.get("result")
+    score = result.get("score") if isinstance(result, dict) else None
+    if isinstance(score, dict) and "scaled" in score and not (
+            isinstance(score["scaled"], int | float) and -1 <= score["scaled"] <= 1):
+        problems["result.score.scaled"] = ["a number from -1 to 1"]
     context = item.get("context")
     if isinstance(context, dict) and "registration" in context and not _is_uuid(context["registration"]):
         problems["context.registration"] = ["a UUID"]
@@ -105,6 +113,14 @@ def _structure_problems(item: dict) -> dict[str, list[str]]:
         if name in item and parse_time(item[name]) is None:
             problems[name] = ["an ISO 8601 timestamp"]
     return problems
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def _is_iri(value) -> bool:
+    """An absolute IRI (RFC 3987): a scheme, then no spaces, quotes or angle brackets."""
+    return isinstance(value, str) and len(value) <= 4096 and _IRI.match(value) is not None
 
 
 def _is_uuid(value) -> bool:
@@ -304,7 +320,7 @@ def _store_once(principal: Principal, prepared: list[_Prepared], attachments: li
     voided_on_arrival = set(db.session.scalars(select(LrsStatement.ref_target).where(
         LrsStatement.voiding.is_(True), LrsStatement.ref_target.in_([p.id for p in new]))))
     rows, final = [], []
-    for p in sorted(new, key=lambda p: p.id):  # one order for every request, so two cannot deadlock
+    for p in new:
         statement = {**p.statement, "stored": iso(now), "authority": authority,
                      "version": p.statement.get("version") or "1.0.0"}
         statement.setdefault("timestamp", iso(now))
@@ -565,7 +581,7 @@ def _agent_filter(value: str) -> str:
 
 
 def _iri(value: str, name: str) -> str:
-    if not value or ":" not in value or any(c.isspace() for c in value):
+    if not _is_iri(value):
         raise BadRequest(f"{name} is an IRI.")
     return value
 

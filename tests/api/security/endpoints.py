@@ -40,6 +40,11 @@ def learner_only(ok: int) -> Statuses:
     return (401, 403, 403, 403, 403, ok)
 
 
+def lrs_learner(ok: int) -> Statuses:
+    """The LRS takes LRS credentials: of bearer tokens, only a learner's is one (lms.xapi.principal)."""
+    return (401, 401, 401, 401, 401, ok)
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -52,6 +57,8 @@ class Row:
     # "json" (default), "multipart" (the body is a dict of files) or "csv" (text/csv)
     kind: str = "json"
     headers: dict[str, str] = field(default_factory=dict)
+    # a query string built for each request (e.g. a fresh statementId)
+    query: Callable[[], str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -62,7 +69,7 @@ class Row:
 
     def url(self, world: World, side: str) -> str:
         values = {name: world.objects[side][self.ids.get(name, name)] for name in _params(self.path)}
-        return self.path.format(**values)
+        return self.path.format(**values) + (self.query() if self.query else "")
 
 
 def _params(path: str) -> list[str]:
@@ -215,7 +222,10 @@ ROWS: list[Row] = [
         (401, 200, 403, 403, 403, 404), body=module_progress),
     Row("GET", "/api/v1/enrollments/{enrollment_id}/progress", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
-    Row("POST", "/api/v1/xapi/statements", learner_only(200), learner_only(404), body=statement,
+    Row("GET", "/api/v1/xapi/statements", lrs_learner(200), headers={"X-Experience-API-Version": "1.0.3"}),
+    Row("PUT", "/api/v1/xapi/statements", lrs_learner(204), lrs_learner(404), body=lambda w, s, r: {k: v for k, v in statement(w, s, r)[0].items() if k != "id"},
+        headers={"X-Experience-API-Version": "1.0.3"}, query=lambda: f"?statementId={_uuid()}"),
+    Row("POST", "/api/v1/xapi/statements", lrs_learner(200), lrs_learner(404), body=statement,
         headers={"X-Experience-API-Version": "1.0.3"}),
     Row("GET", "/api/v1/placements/{placement_id}/ojt-logs", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
