@@ -25,8 +25,31 @@ VERSION_DOC = {"description": "The xAPI version of the response", "schema": {"ty
 VERSION_PARAM = {"in": "header", "name": statements.VERSION_HEADER, "required": True,
                  "schema": {"type": "string", "pattern": r"^1\.0(\.\d+)?$"},
                  "description": "The xAPI version the client speaks (1.0.x); missing or other is 400"}
-STATEMENT_SCHEMA = {"type": "object", "description": "An xAPI 1.0.3 statement (Data 2.2)",
-                    "additionalProperties": True}
+_TEXT = {"type": "string", "maxLength": statements.MAX_TEXT}
+_IRI = {"type": "string", "format": "iri", "maxLength": 4096}
+_AGENT = {"type": "object", "additionalProperties": True, "properties": {
+    "objectType": {"type": "string", "enum": ["Agent", "Group"]}, "name": _TEXT,
+    "mbox": {"type": "string", "pattern": "^mailto:", "maxLength": 4096},
+    "account": {"type": "object", "additionalProperties": True,
+                "properties": {"homePage": _IRI, "name": _TEXT}}},
+    "description": "An agent or group with one inverse functional identifier (Data 2.4.2)"}
+STATEMENT_SCHEMA = {"type": "object", "additionalProperties": True, "required": ["actor", "verb", "object"],
+                    "description": "An xAPI 1.0.3 statement (Data 2.4); every text at most "
+                                   f"{statements.MAX_TEXT:,} characters",
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "actor": _AGENT,
+                        "verb": {"type": "object", "additionalProperties": True, "required": ["id"],
+                                 "properties": {"id": _IRI}},
+                        "object": {"type": "object", "additionalProperties": True, "properties": {
+                            "objectType": {"type": "string", "enum": list(statements.OBJECT_TYPES)},
+                            "id": {"type": "string", "maxLength": 4096,
+                                   "description": "An activity IRI, or a statement id (StatementRef)"}}},
+                        "context": {"type": "object", "additionalProperties": True, "properties": {
+                            "registration": {"type": "string", "format": "uuid"}}},
+                        "timestamp": {"type": "string", "format": "date-time"},
+                        "version": {"type": "string", "pattern": r"^1\.0(\.\d+)?$"},
+                    }}
 BODY = {"required": True, "content": {
     "application/json": {"schema": {"oneOf": [STATEMENT_SCHEMA, {"type": "array", "items": STATEMENT_SCHEMA,
                                                                  "minItems": 1,
@@ -117,10 +140,10 @@ def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
                        for p in parts]
         if any(p.sha2 is not None and p.sha2 != statements.sha2_of(p.data) for p in parts):
             raise BadRequest("An attachment's X-Experience-API-Hash does not match its content.")
-        return statements.parse_body(body, single=single), attachments
+        return statements.parse_body(body, single=single, size=len(first)), attachments
     if not is_json_media_type():
         raise UnsupportedMediaType(f"Send the statements as {JSON} (UTF-8) or multipart/mixed.")
-    return statements.parse_body(json_body(), single=single), []
+    return statements.parse_body(json_body(), single=single, size=len(data)), []
 
 
 def _result(result: statements.Result) -> Response:

@@ -61,7 +61,7 @@ def bad_statements(problems: dict) -> BadRequest:
     return BadRequest("Some statements are invalid.", errors={"json": problems})
 
 
-def parse_body(body, *, single: bool = False) -> list[dict]:
+def parse_body(body, *, single: bool = False, size: int = 0) -> list[dict]:
     """The statements of a request body: one statement, or (unless `single`) a non-empty array; 400 for
     anything else (xAPI 1.0.3, Communication 2.1.1/2.1.2: a bad statement is 400, and a batch stores nothing)."""
     if single and not isinstance(body, dict):
@@ -72,8 +72,12 @@ def parse_body(body, *, single: bool = False) -> list[dict]:
     if len(items) > MAX_BATCH:
         raise BadRequest(f"At most {MAX_BATCH} statements per request.")
     problems: dict = {}
+    # a text longer than MAX_TEXT can only be there when the body is that large per statement
+    long_texts = size > MAX_TEXT * len(items) // 2
     for index, item in enumerate(items):
         found = validation.statement_problems(item) or _structure_problems(item)
+        if not found and long_texts and _longest_text(item) > MAX_TEXT:
+            found = {"": [f"a text of at most {MAX_TEXT:,} characters"]}
         if found:
             problems[str(index)] = found
     if problems:
@@ -82,37 +86,101 @@ def parse_body(body, *, single: bool = False) -> list[dict]:
 
 
 def _structure_problems(item: dict) -> dict[str, list[str]]:
-    """What the store itself needs of a statement (the full data model is `validation`'s)."""
-    problems: dict[str, list[str]] = {}
+    """What the store itself needs of a statement (the full data model is `validation`'s): its identifiers
+    well formed, an identified actor, an IRI verb, an object it can index."""
+    problems: dict[str, list[str]] = {name[:100]: ["not a statement property (Data 2.4)"]
+                                      for name in list(item.keys() - STATEMENT_PROPERTIES)[:20]}
     if "id" in item and not _is_uuid(item["id"]):
         problems["id"] = ["a UUID"]
-    if not isinstance(item.get("actor"), dict):
+    actor = item.get("actor")
+    if not isinstance(actor, dict):
         problems["actor"] = ["required, an object"]
+    else:
+        problems.update(_agent_problems(actor, "actor"))
     verb = item.get("verb")
     if not isinstance(verb, dict) or not _is_iri(verb.get("id")):
         problems["verb.id"] = ["required, an IRI"]
     object_ = item.get("object")
     if not isinstance(object_, dict):
         problems["object"] = ["required, an object"]
-    elif isinstance(verb, dict) and verb.get("id") == VOIDED:
-        if object_.get("objectType") != "StatementRef" or not _is_uuid(object_.get("id")):
+    else:
+        kind = object_.get("objectType", "Activity")
+        if kind not in OBJECT_TYPES:
+            problems["object.objectType"] = [f"one of {', '.join(OBJECT_TYPES)}"]
+        elif isinstance(verb, dict) and verb.get("id") == VOIDED and kind != "StatementRef":
             problems["object"] = ["a voiding statement's object is a StatementRef (Data 2.3.2)"]
-    if "version" in item and not (isinstance(item["version"], str) and item["version"].startswith("1.0")):
+        elif kind == "StatementRef" and not _is_uuid(object_.get("id")):
+            problems["object.id"] = ["a statement id (UUID)"]
+        elif kind == "Activity" and not _is_iri(object_.get("id")):
+            problems["object.id"] = ["required, an IRI"]
+        elif kind in ("Agent", "Group"):
+            problems.update(_agent_problems(object_, "object"))
+    if "version" in item and not (isinstance(item["version"], str) and _VERSION.match(item["version"])):
         problems["version"] = ["1.0.x"]
-    elif object_.get("objectType", "Activity") == "Activity" and not _is_iri(object_.get("id")):
-        problems["object.id"] = ["required, an IRI"]
     result = item.get("result")
     score = result.get("score") if isinstance(result, dict) else None
     if isinstance(score, dict) and "scaled" in score and not (
             isinstance(score["scaled"], int | float) and -1 <= score["scaled"] <= 1):
         problems["result.score.scaled"] = ["a number from -1 to 1"]
     context = item.get("context")
+    if "context" in item and not isinstance(context, dict):
+        problems["context"] = ["an object"]
     if isinstance(context, dict) and "registration" in context and not _is_uuid(context["registration"]):
         problems["context.registration"] = ["a UUID"]
     for name in ("timestamp", "stored"):
         if name in item and parse_time(item[name]) is None:
             problems[name] = ["an ISO 8601 timestamp"]
     return problems
+
+
+STATEMENT_PROPERTIES = frozenset(("id", "actor", "verb", "object", "result", "context", "timestamp", "stored",
+                                  "authority", "version", "attachments"))
+OBJECT_TYPES = ("Activity", "Agent", "Group", "SubStatement", "StatementRef")
+_VERSION = re.compile(r"^1\.0(\.\d+)?$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$")
+MAX_TEXT = 32_768
+
+
+def _agent_problems(agent: dict, where: str) -> dict[str, list[str]]:
+    """An agent or group: its type, name, and exactly one well-formed identifier (an anonymous group has
+    members instead)."""
+    problems: dict[str, list[str]] = {}
+    kind = agent.get("objectType", "Agent")
+    if kind not in ("Agent", "Group"):
+        problems[f"{where}.objectType"] = ["Agent or Group"]
+    if "name" in agent and not isinstance(agent["name"], str):
+        problems[f"{where}.name"] = ["a string"]
+    ifis = [name for name in agents.IFI_NAMES if name in agent]
+    if len(ifis) > 1:
+        problems[where] = ["exactly one inverse functional identifier"]
+    elif not ifis:
+        if kind != "Group" or not isinstance(agent.get("member"), list):
+            problems[where] = ["an inverse functional identifier (mbox, mbox_sha1sum, openid or account)"]
+    else:
+        name, value = ifis[0], agent[ifis[0]]
+        if name == "account":
+            if not isinstance(value, dict) or not _is_iri(value.get("homePage")) or \
+                    not isinstance(value.get("name"), str) or not value["name"]:
+                problems[f"{where}.account"] = ["homePage (an IRL) and name"]
+        elif name == "mbox" and not (isinstance(value, str) and value.startswith("mailto:") and "@" in value):
+            problems[f"{where}.mbox"] = ["a mailto: IRI"]
+        elif name == "mbox_sha1sum" and not (isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{40}", value)):
+            problems[f"{where}.mbox_sha1sum"] = ["a SHA-1 hex digest"]
+        elif name == "openid" and not _is_iri(value):
+            problems[f"{where}.openid"] = ["an IRI"]
+    return problems
+
+
+def _longest_text(node, depth: int = 0) -> int:
+    if isinstance(node, str):
+        return len(node)
+    if depth > 64:
+        return 0
+    if isinstance(node, dict):
+        return max([_longest_text(v, depth + 1) for v in node.values()] + [len(k) for k in node] + [0])
+    if isinstance(node, list):
+        return max([_longest_text(v, depth + 1) for v in node] + [0])
+    return 0
 
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
@@ -135,7 +203,7 @@ def _is_uuid(value) -> bool:
 
 def parse_time(value) -> datetime | None:
     """An ISO 8601 timestamp in UTC (a time without offset is read as UTC), or None when it is not one."""
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or not _TIMESTAMP.match(value):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
