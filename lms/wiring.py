@@ -23,6 +23,8 @@ BLUEPRINTS = [
     "lms.reports.api",
     "lms.indicators.api",
     "lms.xapi.api",
+    "lms.xapi.meta_api",
+    "lms.xapi.document_api",
 ]
 
 
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     })
     api.register_converter(IdConverter, id_param_schema)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # the LRS (/api/v1/xapi/): an LRS client's key and secret, or a cmi5 session token
+    api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     import importlib
 
     for name in BLUEPRINTS:
@@ -59,6 +63,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health_bp)
     register_error_handlers(app)
     _wire_domains(app)
+    from lms.xapi.http import init_xapi_http
+
+    init_xapi_http(app)  # before lms.security: a preflight is answered first, its CORS headers have the last word
     from lms.security import init_security
 
     init_security(app)
@@ -80,6 +87,8 @@ def _wire_domains(app: Flask) -> None:
     from lms.enrollments import service as enrollments
     from lms.ojt import placements, rounds
     from lms.progress import export as progress_export
+    from lms.xapi import clients as xapi_clients
+    from lms.xapi import documents as xapi_documents
     from lms.xapi import statements as lrs_statements
 
     app.extensions[EXTENSION_KEY] = DomainHooks(
@@ -87,8 +96,10 @@ def _wire_domains(app: Flask) -> None:
         export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
                          "certificates": certificates.learner_records,
-                         "lrs_statements": lrs_statements.learner_records},
-        erasure_steps=(certificates.erase_holder, lrs_statements.erase_learner),
+                         "lrs_statements": lrs_statements.learner_records,
+                         "xapi_documents": xapi_documents.export_documents},
+        erasure_steps=(certificates.erase_holder, lrs_statements.erase_learner,
+                       xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
     )
     # blinker keeps one connection per receiver, so a second app in one process adds nothing
     events.enrollment_completed.connect(certificates.allocate_on_completion, weak=False)
@@ -117,6 +128,9 @@ def _import_models() -> None:
     import lms.ratelimit  # noqa: F401
     import lms.reference.models  # noqa: F401
     import lms.reports.models  # noqa: F401
+    import lms.xapi.activities  # noqa: F401
+    import lms.xapi.clients  # noqa: F401
+    import lms.xapi.document_models  # noqa: F401
     import lms.xapi.models  # noqa: F401
 
 

@@ -22,9 +22,6 @@ blp = Blueprint("xapi_statements", __name__, description="xAPI 1.0.3 learning re
 
 PATH = "/xapi/statements"
 VERSION_DOC = {"description": "The xAPI version of the response", "schema": {"type": "string"}}
-VERSION_PARAM = {"in": "header", "name": statements.VERSION_HEADER, "required": True,
-                 "schema": {"type": "string", "pattern": r"^1\.0(\.\d+)?$"},
-                 "description": "The xAPI version the client speaks (1.0.x); missing or other is 400"}
 _TEXT = {"type": "string", "maxLength": statements.MAX_TEXT}
 _IRI = {"type": "string", "format": "iri", "maxLength": 4096}
 _AGENT = {"type": "object", "additionalProperties": True, "properties": {
@@ -101,7 +98,7 @@ def _declares(params: list[dict], body: dict | None = None):
 
     def decorator(view):
         view.query_names = frozenset(p["name"] for p in params)
-        documented = {"parameters": [*params, VERSION_PARAM]}
+        documented = {"parameters": list(params)}
         if body is not None:
             documented["requestBody"] = body
         return blp.doc(**documented)(view)
@@ -109,22 +106,8 @@ def _declares(params: list[dict], body: dict | None = None):
     return decorator
 
 
-@blp.after_request
-def _version(response):
-    if request.path.endswith(PATH):
-        response.headers[statements.VERSION_HEADER] = statements.VERSION
-    return response
-
-
-def _check_version() -> None:
-    value = request.headers.get(statements.VERSION_HEADER, "").strip()
-    if not value.startswith("1.0") or not all(part.isdigit() for part in value.split(".")) or \
-            len(value.split(".")) not in (2, 3):
-        raise BadRequest(f"The {statements.VERSION_HEADER} header is required (1.0.x).")
-
-
-def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
-    """The statements and attachment parts of the request: JSON, or multipart/mixed."""
+def _body(*, single: bool) -> tuple[list[dict], list[multipart.Part]]:
+    """The statements and attachment parts of the request: JSON, or multipart/mixed (Communication 1.5.2)."""
     data = request.get_data(cache=True)
     if not data.strip():
         raise BadRequest("A request body is required.")
@@ -133,14 +116,7 @@ def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
             first, parts = multipart.parse_mixed(request.headers.get("Content-Type", ""), data)
         except ValueError as exc:
             raise BadRequest(f"The multipart/mixed body is not as xAPI requires: {exc}") from None
-        except NotImplementedError:
-            raise UnsupportedMediaType("multipart/mixed is not accepted yet; send application/json.") from None
-        body = check_json(first)
-        attachments = [statements.Attachment(p.sha2 or statements.sha2_of(p.data), p.content_type, p.data)
-                       for p in parts]
-        if any(p.sha2 is not None and p.sha2 != statements.sha2_of(p.data) for p in parts):
-            raise BadRequest("An attachment's X-Experience-API-Hash does not match its content.")
-        return statements.parse_body(body, single=single, size=len(first)), attachments
+        return statements.parse_body(check_json(first), single=single, size=len(first)), parts
     if not is_json_media_type():
         raise UnsupportedMediaType(f"Send the statements as {JSON} (UTF-8) or multipart/mixed.")
     return statements.parse_body(json_body(), single=single, size=len(data)), []
@@ -149,14 +125,8 @@ def _body(*, single: bool) -> tuple[list[dict], list[statements.Attachment]]:
 def _result(result: statements.Result) -> Response:
     if result.attachments is None:
         return Response(result.body, 200, mimetype=JSON, headers=result.headers)
-    boundary = "xapi-" + statements.sha2_of(result.body.encode())[:24]
-    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), result.body.encode(), b"\r\n"]
-    for attachment in result.attachments:
-        chunks += [f"--{boundary}\r\nContent-Type: {attachment.content_type}\r\nContent-Transfer-Encoding: binary\r\n"
-                   f"X-Experience-API-Hash: {attachment.sha2}\r\n\r\n".encode(), attachment.data, b"\r\n"]
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return Response(b"".join(chunks), 200, headers=result.headers,
-                    content_type=f'multipart/mixed; boundary="{boundary}"')
+    content_type, body = multipart.build_mixed(result.body.encode(), result.attachments)
+    return Response(body, 200, headers=result.headers, content_type=content_type)
 
 
 @blp.route(PATH)
@@ -172,7 +142,6 @@ class Statements(MethodView):
     def get(self):
         """Statements: one by `statementId` or `voidedStatementId`, or a query (newest first, paged by `more`).
         Learners' and sessions' credentials read their own agent's statements only."""
-        _check_version()
         args = request.args.to_dict()
         language = request.headers.get("Accept-Language")
         return _result(statements.read(current_principal(), args, language=language))
@@ -187,12 +156,11 @@ class Statements(MethodView):
     @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
     def put(self):
         """Store one statement with the id given as `statementId` (204); the same id with other content is 409."""
-        _check_version()
         statement_id = request.args.get("statementId")
         if not statement_id or not statements._is_uuid(statement_id):
             raise BadRequest("statementId (a UUID) is required.")
-        sent, attachments = _body(single=True)
-        statements.store(current_principal(), sent, attachments, statement_id=statement_id)
+        sent, parts = _body(single=True)
+        statements.store(current_principal(), sent, parts, statement_id=statement_id)
         return Response(status=204)
 
     @_declares([], BODY)
@@ -207,7 +175,6 @@ class Statements(MethodView):
     @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
     def post(self):
         """Store statements, one or an array, all or none; returns their ids (assigned where absent)."""
-        _check_version()
-        sent, attachments = _body(single=False)
-        ids = statements.store(current_principal(), sent, attachments)
+        sent, parts = _body(single=False)
+        ids = statements.store(current_principal(), sent, parts)
         return Response(json.dumps(ids), 200, mimetype=JSON)

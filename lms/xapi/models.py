@@ -81,7 +81,7 @@ class LrsAttachment(db.Model):
 
     __tablename__ = "lrs_attachments"
 
-    sha2: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)  # SHA-256, -384 or -512
     content_type: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -9,7 +9,6 @@ statements in the same transaction, and `lms.events.statements_stored` is publis
 
 import base64
 import hashlib
-import importlib
 import json
 import re
 import uuid
@@ -27,7 +26,7 @@ from lms.events import publish, statements_stored
 from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.progress import statements as progress
-from lms.xapi import agents, validation
+from lms.xapi import agents, compare, formats, multipart, signature, validation
 from lms.xapi.models import (
     LrsAttachment,
     LrsStatement,
@@ -36,6 +35,7 @@ from lms.xapi.models import (
     LrsStatementAttachment,
     key_of,
 )
+from lms.xapi.multipart import Part
 from lms.xapi.principal import STATEMENTS_READ, Principal
 
 VERSION_HEADER = "X-Experience-API-Version"
@@ -50,7 +50,6 @@ OTHER_CONTENT = "A statement with this id and other content exists."
 NO_STATEMENT = "No such statement."
 # an intake transaction takes at most this long, so every statement stored before now minus it is visible
 CONSISTENCY_MARGIN = timedelta(seconds=2)
-_NOT_COMPARED = ("id", "stored", "authority", "version")
 _RETRIES = 3
 
 
@@ -219,62 +218,21 @@ def iso(moment: datetime) -> str:
 # --- keys of a statement ------------------------------------------------------------------------------------
 
 
-def _agent_keys(node, keys: set[str]) -> None:
-    if isinstance(node, dict):
-        key = agents.agent_key(node)
-        if key is not None:
-            keys.add(key)
-        for member in node.get("member") or () if isinstance(node.get("member"), list) else ():
-            _agent_keys(member, keys)
-
-
 def statement_agent_keys(statement: dict) -> tuple[set[str], set[str]]:
-    """(direct, related) agent keys: the actor and an agent object; and also the authority, the context's
-    instructor and team, and all of these in a sub-statement (Communication 2.1.3, related_agents)."""
-    direct: set[str] = set()
-    _agent_keys(statement.get("actor"), direct)
-    object_ = statement.get("object") if isinstance(statement.get("object"), dict) else {}
-    if object_.get("objectType") in ("Agent", "Group"):
-        _agent_keys(object_, direct)
-    related = set(direct)
-    _agent_keys(statement.get("authority"), related)
-    for part in (statement, object_ if object_.get("objectType") == "SubStatement" else {}):
-        context = part.get("context") if isinstance(part.get("context"), dict) else {}
-        _agent_keys(context.get("instructor"), related)
-        _agent_keys(context.get("team"), related)
-        if part is object_:
-            _agent_keys(part.get("actor"), related)
-            inner = part.get("object") if isinstance(part.get("object"), dict) else {}
-            if inner.get("objectType") in ("Agent", "Group"):
-                _agent_keys(inner, related)
-    return direct, related
+    """(direct, related) agent keys of a statement (Communication 2.1.3 `agent` and `related_agents`)."""
+    return agents.statement_agent_keys(statement, False), agents.statement_agent_keys(statement, True)
 
 
 def statement_activity_ids(statement: dict) -> tuple[str | None, set[str]]:
-    """(the object activity id, related activity ids): the object, the context activities, and those of a
-    sub-statement (Communication 2.1.3, related_activities)."""
-    object_ = statement.get("object") if isinstance(statement.get("object"), dict) else {}
-    direct = object_.get("id") if object_.get("objectType", "Activity") == "Activity" else None
-    related = {direct} if isinstance(direct, str) else set()
-    for part in (statement, object_ if object_.get("objectType") == "SubStatement" else {}):
-        if part is object_:
-            inner = part.get("object") if isinstance(part.get("object"), dict) else {}
-            if inner.get("objectType", "Activity") == "Activity" and isinstance(inner.get("id"), str):
-                related.add(inner["id"])
-        context = part.get("context") if isinstance(part.get("context"), dict) else {}
-        activities = context.get("contextActivities") if isinstance(context.get("contextActivities"), dict) else {}
-        for kind in ("parent", "grouping", "category", "other"):
-            found = activities.get(kind)
-            for activity in found if isinstance(found, list) else [found]:
-                if isinstance(activity, dict) and isinstance(activity.get("id"), str):
-                    related.add(activity["id"])
-    return (direct if isinstance(direct, str) else None), related
+    """(the object activity id, related activity ids) (Communication 2.1.3 `activity`, `related_activities`)."""
+    direct = agents.statement_activity_ids(statement, False)
+    return (next(iter(direct)) if direct else None), agents.statement_activity_ids(statement, True)
 
 
 def authority_of(principal: Principal) -> dict:
     """The `authority` the LRS sets on statements sent with these credentials."""
-    if principal.agent is not None:
-        return dict(principal.agent)
+    if principal.authority is not None:
+        return dict(principal.authority)
     return {"objectType": "Agent", "account": {
         "homePage": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/api/v1/xapi/clients",
         "name": principal.client_id or principal.kind}}
@@ -289,13 +247,6 @@ def _agent_key_of(agent: dict | None) -> str | None:
 
 
 @dataclass
-class Attachment:
-    sha2: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
 class _Prepared:
     statement: dict
     id: str
@@ -303,12 +254,12 @@ class _Prepared:
     attachments: list[str] = field(default_factory=list)
 
 
-def store(principal: Principal, statements: list[dict], attachments: list[Attachment] = (), *,
+def store(principal: Principal, statements: list[dict], parts: list[Part] = (), *,
           statement_id: str | None = None) -> list[str]:
     """Store a request's statements (all or none) and return their ids in the order sent.
 
-    `statement_id`: the PUT's `statementId` (one statement whose `id` is absent or the same). Raises 400 for
-    invalid ones, 403 for what the credentials may not write, 404 (a learner voiding what is not theirs),
+    `parts`: the attachment parts of a `multipart/mixed` request. `statement_id`: the PUT's `statementId` (one
+    statement whose `id` is absent or the same). Raises 400 for invalid ones (attachments and signatures too), 403 for what the credentials may not write, 404 (a learner voiding what is not theirs),
     409 for an id stored with other content."""
     if statement_id is not None:
         sent = statements[0].get("id")
@@ -319,7 +270,7 @@ def store(principal: Principal, statements: list[dict], attachments: list[Attach
     ids = [p.id for p in prepared]
     if len(set(ids)) != len(ids):
         raise BadRequest("A statement id occurs twice in this request.")
-    _check_attachments(prepared, attachments)
+    attachments = _check_attachments(prepared, list(parts))
     for check in domain_hooks().statement_checks:
         check(principal, [p.statement for p in prepared])
     for attempt in range(_RETRIES):
@@ -345,27 +296,28 @@ def _prepare(principal: Principal, statement: dict) -> _Prepared:
     return _Prepared({**statement, "id": statement_id}, statement_id, target)
 
 
-def _check_attachments(prepared: list[_Prepared], attachments: list[Attachment]) -> None:
-    """Every attachment without a `fileUrl` arrives as a part whose hash it names, and every part is named by
-    some statement (Communication 1.5.2)."""
-    parts = {a.sha2 for a in attachments}
-    named = set()
+def _check_attachments(prepared: list[_Prepared], parts: list[Part]) -> list[Part]:
+    """The attachment parts matched to their statements (Communication 1.5.2), signed statements checked
+    (Data 2.6); 400 for what breaks the rules. Returns the parts to store."""
+    statements = [p.statement for p in prepared]
+    problems = multipart.attachment_problems(statements, parts)
     for p in prepared:
-        for index, attachment in enumerate(p.statement.get("attachments") or ()):
-            if not isinstance(attachment, dict):
-                continue
-            sha2 = attachment.get("sha2")
-            if sha2 in parts:
-                p.attachments.append(sha2)
-                named.add(sha2)
-            elif not attachment.get("fileUrl"):
-                raise BadRequest(f"Attachment {index} of statement {p.id} has no fileUrl and no part with its "
-                                 "sha2 was sent (multipart/mixed).")
-    if parts - named:
-        raise BadRequest("A part of the request is not an attachment of any statement.")
+        problems += [f"statement {p.id}: {problem}" for problem in signature.statement_signature_problems(
+            p.statement, parts)]
+    if problems:
+        raise BadRequest("The statements' attachments are not as xAPI requires.", errors={"json": {
+            "attachments": problems[:20]}})
+    by_hash = {(part.sha2 or "").lower(): part for part in parts}
+    for p in prepared:
+        for holder in (p.statement, p.statement.get("object")):
+            for attachment in (holder.get("attachments") or []) if isinstance(holder, dict) else []:
+                sha2 = str(attachment.get("sha2", "")).lower() if isinstance(attachment, dict) else ""
+                if sha2 in by_hash and sha2 not in p.attachments:
+                    p.attachments.append(sha2)
+    return list({(part.sha2 or "").lower(): part for part in parts}.values())
 
 
-def _store_once(principal: Principal, prepared: list[_Prepared], attachments: list[Attachment]) -> None:
+def _store_once(principal: Principal, prepared: list[_Prepared], attachments: list[Part]) -> None:
     now = utcnow()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     ids = [p.id for p in prepared]
@@ -389,9 +341,7 @@ def _store_once(principal: Principal, prepared: list[_Prepared], attachments: li
         LrsStatement.voiding.is_(True), LrsStatement.ref_target.in_([p.id for p in new]))))
     rows, final = [], []
     for p in new:
-        statement = {**p.statement, "stored": iso(now), "authority": authority,
-                     "version": p.statement.get("version") or "1.0.0"}
-        statement.setdefault("timestamp", iso(now))
+        statement = formats.with_lrs_fields(p.statement, id=p.id, stored=iso(now), authority=authority)
         final.append(statement)
         object_ = statement["object"]
         activity_id, _ = statement_activity_ids(statement)
@@ -461,38 +411,19 @@ def _voiding(principal: Principal, new: list[_Prepared]) -> dict[str, str]:
     return targets
 
 
-def _store_attachments(attachments: list[Attachment]) -> None:
-    known = set(db.session.scalars(select(LrsAttachment.sha2).where(
-        LrsAttachment.sha2.in_([a.sha2 for a in attachments]))))
-    fresh = {a.sha2: a for a in attachments if a.sha2 not in known}
+def _store_attachments(parts: list[Part]) -> None:
+    """Attachment content, once per hash (a part already stored is the same content)."""
+    by_hash = {(part.sha2 or "").lower(): part for part in parts}
+    known = set(db.session.scalars(select(LrsAttachment.sha2).where(LrsAttachment.sha2.in_(list(by_hash)))))
+    fresh = [{"sha2": sha2, "content_type": part.content_type or "application/octet-stream", "data": part.data}
+             for sha2, part in by_hash.items() if sha2 not in known]
     if fresh:
-        db.session.execute(insert(LrsAttachment.__table__), [
-            {"sha2": a.sha2, "content_type": a.content_type, "data": a.data} for a in fresh.values()])
+        db.session.execute(insert(LrsAttachment.__table__), fresh)
 
 
 def same_statement(stored: dict, sent: dict) -> bool:
-    """Whether a statement sent again is the one stored (Data 2.3.1: id, stored, authority and version are not
-    compared; a timestamp the LRS filled in is not either)."""
-    compare = _sibling("compare")
-    if compare is not None:
-        return compare.same_statement(stored, sent)
-    stored = {k: v for k, v in stored.items() if k not in _NOT_COMPARED}
-    sent = {k: v for k, v in sent.items() if k not in _NOT_COMPARED}
-    if "timestamp" not in sent:
-        stored.pop("timestamp", None)
-    return _canonical(stored) == _canonical(sent)
-
-
-def _sibling(name: str):
-    """A helper module of this package that lands separately (compare, formats), or None until it has."""
-    try:
-        return importlib.import_module(f"lms.xapi.{name}")
-    except ImportError:
-        return None
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Whether a statement sent again is the one stored (Data 2.3.1)."""
+    return compare.same_statement(stored, sent)
 
 
 # --- reads --------------------------------------------------------------------------------------------------
@@ -507,11 +438,11 @@ _SINGLE_ALLOWED = {"statementId", "voidedStatementId", "format", "attachments"}
 @dataclass
 class Result:
     """What a GET answers: the JSON body (a statement or a StatementResult), its headers, and the
-    attachments to send along when `attachments=true`."""
+    attachment parts to send along when `attachments=true`."""
 
     body: str
     headers: dict[str, str]
-    attachments: list[Attachment] | None
+    attachments: list[Part] | None
 
 
 def _flag(args: dict, name: str) -> bool:
@@ -594,12 +525,12 @@ def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, h
         if not _is_uuid(args["registration"]):
             raise BadRequest("registration is a UUID.")
         query = query.where(s.registration == args["registration"].lower())
-    for name, compare in (("since", s.stored.__gt__), ("until", s.stored.__le__)):
+    for name, condition in (("since", s.stored.__gt__), ("until", s.stored.__le__)):
         if name in args:
             moment = parse_time(args[name])
             if moment is None:
                 raise BadRequest(f"{name} is an ISO 8601 timestamp.")
-            query = query.where(compare(moment))
+            query = query.where(condition(moment))
     after, bound = _cursor(args.get("cursor"))
     if bound is None:
         bound = db.session.scalar(select(func.max(s.seq))) or 0
@@ -655,52 +586,22 @@ def _iri(value: str, name: str) -> str:
 
 
 def _formatted(text: str, fmt: str, language: str | None) -> str:
+    """A stored statement in the requested format (Communication 2.1.3 `format`)."""
     if fmt == "exact":
         return text
-    formats = _sibling("formats")
     statement = json.loads(text)
-    if formats is not None:
-        statement = formats.formatted(statement, fmt, language) if hasattr(formats, "formatted") else statement
-    elif fmt == "ids":
-        statement = _ids_format(statement)
+    statement = formats.to_ids(statement) if fmt == "ids" else formats.to_canonical(statement, language)
     return json.dumps(statement, ensure_ascii=False, separators=(",", ":"))
 
 
-def _ids_format(statement: dict) -> dict:
-    """Data 2.1.3 `ids`: agents and groups by their identifier only, activities, verbs by id only."""
-
-    def agent(node):
-        if not isinstance(node, dict):
-            return node
-        ifi = agents.ifi_of(node)
-        reduced = {"objectType": node.get("objectType", "Agent")}
-        if ifi is not None:
-            reduced[ifi[0]] = ifi[1]
-        if node.get("objectType") == "Group" and (ifi is None) and isinstance(node.get("member"), list):
-            reduced["member"] = [agent(m) for m in node["member"]]
-        return reduced
-
-    out = dict(statement)
-    out["actor"] = agent(statement.get("actor"))
-    out["verb"] = {"id": statement["verb"]["id"]}
-    object_ = statement.get("object") or {}
-    if object_.get("objectType") in ("Agent", "Group"):
-        out["object"] = agent(object_)
-    elif object_.get("objectType", "Activity") == "Activity":
-        out["object"] = {"objectType": "Activity", "id": object_.get("id")}
-    if "authority" in statement:
-        out["authority"] = agent(statement["authority"])
-    return out
-
-
-def _attachments_of(seqs: list[int]) -> list[Attachment]:
+def _attachments_of(seqs: list[int]) -> list[Part]:
     if not seqs:
         return []
     rows = db.session.execute(select(LrsAttachment.sha2, LrsAttachment.content_type, LrsAttachment.data).where(
         LrsAttachment.sha2.in_(select(LrsStatementAttachment.sha2).where(
             LrsStatementAttachment.statement_seq.in_(seqs)))).order_by(LrsAttachment.sha2)).all()
     db.session.rollback()
-    return [Attachment(r.sha2, r.content_type, r.data) for r in rows]
+    return [Part(r.content_type, r.sha2, {}, r.data) for r in rows]
 
 
 def sha2_of(data: bytes) -> str:
@@ -710,25 +611,40 @@ def sha2_of(data: bytes) -> str:
 # --- a learner's records: export and erasure ----------------------------------------------------------------
 
 
-def _learner_seqs(learner_id: str):
+def _learner_keys(learner, values) -> list[str]:
+    """The indexed keys of a learner's agents: their account on this LMS, and the mailboxes among `values` (as
+    mbox and mbox_sha1sum)."""
     from lms.xapi.principal import learner_agent
 
-    key = key_of(agents.agent_key(learner_agent(learner_id)))
-    return select(LrsStatementAgent.statement_seq).where(LrsStatementAgent.agent_key == key)
+    keys = {agents.agent_key(learner_agent(learner.id))}
+    for value in values:
+        text = (value or "").strip()
+        if "@" in text and " " not in text:
+            mbox = "mailto:" + text
+            keys.add(agents.agent_key({"mbox": mbox}))
+            keys.add(agents.agent_key({"mbox_sha1sum": hashlib.sha1(mbox.encode(), usedforsecurity=False)
+                                       .hexdigest()}))
+    return sorted(key_of(k) for k in keys if k)
+
+
+def _learner_seqs(learner, values):
+    return select(LrsStatementAgent.statement_seq).where(LrsStatementAgent.agent_key.in_(
+        _learner_keys(learner, values)))
 
 
 def learner_records(learner) -> list[dict]:
     """Export section: every statement about the learner, as the LRS returns it."""
     rows = db.session.execute(select(LrsStatement.id, LrsStatement.voided, LrsStatement.statement).where(
-        LrsStatement.seq.in_(_learner_seqs(learner.id))).order_by(LrsStatement.seq))
+        LrsStatement.seq.in_(_learner_seqs(learner, [learner.email]))).order_by(LrsStatement.seq))
     return [{"id": r.id, "voided": r.voided, "statement": json.loads(r.statement)} for r in rows]
 
 
 
 def erase_learner(learner, values: frozenset[str]) -> list:
-    """Erasure step: delete every statement about the learner (their agent as actor, object, instructor, team
-    or authority) with its index rows, and attachment content no remaining statement carries; no files."""
-    seqs = list(db.session.scalars(_learner_seqs(learner.id)))
+    """Erasure step: delete every statement about the learner (their account on this LMS, or a mailbox of theirs
+    among the personal values, as actor, object, instructor, team or authority, in a group too) with its index
+    rows, and attachment content no remaining statement carries; no files."""
+    seqs = list(db.session.scalars(_learner_seqs(learner, values)))
     if not seqs:
         return []
     shas = set(db.session.scalars(select(LrsStatementAttachment.sha2).where(

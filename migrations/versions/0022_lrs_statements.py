@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     op.create_table('lrs_attachments',
-    sa.Column('sha2', sa.String(length=64), nullable=False),
+    sa.Column('sha2', sa.String(length=128), nullable=False),
     sa.Column('content_type', sa.String(length=255), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('sha2', name=op.f('pk_lrs_attachments'))
@@ -65,7 +65,7 @@ def upgrade():
     )
     op.create_table('lrs_statement_attachments',
     sa.Column('statement_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('sha2', sa.String(length=64), nullable=False),
+    sa.Column('sha2', sa.String(length=128), nullable=False),
     sa.ForeignKeyConstraint(['sha2'], ['lrs_attachments.sha2'], name=op.f('fk_lrs_statement_attachments_sha2_lrs_attachments')),
     sa.ForeignKeyConstraint(['statement_seq'], ['lrs_statements.seq'], name=op.f('fk_lrs_statement_attachments_statement_seq_lrs_statements')),
     sa.PrimaryKeyConstraint('statement_seq', 'sha2', name=op.f('pk_lrs_statement_attachments'))
