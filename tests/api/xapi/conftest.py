@@ -1,5 +1,6 @@
 """Fixtures for the LRS tests: a learner with an active enrolment, statements about them, requests."""
 
+import base64
 import uuid
 
 import pytest
@@ -38,5 +39,23 @@ def learner_enrollment(make_learner, make_enrollment):
     def _make(program_code: str = "GF-2026", status: str = "active", **learner):
         learner_id, token = make_learner(**learner)
         return learner_id, make_enrollment(learner_id, program_code, status), token
+
+    return _make
+
+
+def basic(key: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(), **VERSION}
+
+
+@pytest.fixture
+def make_client(client, admin_token):
+    """Factory: make_client(scopes=["all"]) -> the headers of an xAPI request with that new client's credentials."""
+
+    def _make(scopes=("all",)) -> dict[str, str]:
+        response = client.post("/api/v1/xapi/clients", json={"name": "Storyline course", "scopes": list(scopes)},
+                               headers=bearer(admin_token))
+        assert response.status_code == 201, response.get_json()
+        made = response.get_json()
+        return basic(made["key"], made["secret"])
 
     return _make
