@@ -449,9 +449,9 @@ def _flag(args: dict, name: str) -> bool:
     value = args.get(name)
     if value is None:
         return False
-    if value not in ("true", "false"):
+    if value.lower() not in ("true", "false"):  # clients write Python's True as well
         raise BadRequest(f"{name} is true or false.")
-    return value == "true"
+    return value.lower() == "true"
 
 
 def read(principal: Principal, args: dict[str, str], *, language: str | None = None) -> Result:
