@@ -213,3 +213,29 @@ def test_a_client_with_read_mine_cannot_find_others_by_filter(client, make_clien
     statement = make_statement("x", actor={"mbox": "mailto:a@example.jp"})
     client.post(PATH, json=statement, headers=first)
     assert ids_of(client.get(f"{PATH}?verb={ADL}completed", headers=second)) == []
+
+
+def test_a_cmi5_session_writes_about_its_learner_only_and_never_voids(app, client, learner_enrollment):
+    """An AU's session token: statements about its own learner only (403 otherwise); it may never void (403);
+    it reads its learner's statements only."""
+    from datetime import timedelta
+
+    from lms.dates import utcnow
+    from lms.xapi import clients
+
+    learner_id, enrollment_id, token = learner_enrollment()
+    other_id, _, _ = learner_enrollment()
+    with app.app_context():
+        session = clients.issue_session_token(session_id=str(uuid.uuid4()), learner_id=learner_id,
+                                              registration=enrollment_id, activity_id=make_statement("x")["object"]["id"],
+                                              expires_at=utcnow() + timedelta(hours=1))
+        db.session.commit()
+    headers = {"Authorization": f"Basic {session}", "X-Experience-API-Version": "1.0.3"}
+    own = make_statement(learner_id, enrollment_id, "completed", "GF02")
+    assert client.post(PATH, json=own, headers=headers).status_code == 200
+    assert client.post(PATH, json=make_statement(other_id), headers=headers).status_code == 403
+    voiding = {"actor": learner_actor(learner_id), "verb": {"id": ADL + "voided"},
+               "object": {"objectType": "StatementRef", "id": own["id"]}}
+    assert client.post(PATH, json=voiding, headers=headers).status_code == 403
+    assert ids_of(client.get(PATH, headers=headers)) == [own["id"]]
+    assert client.get(f"{PATH}?statementId={own['id']}", headers=lrs(token)).status_code == 200
