@@ -1,6 +1,7 @@
 """The statement resource, `/api/v1/xapi/statements` (xAPI 1.0.3, Communication 2.1)."""
 
 import json
+from http import HTTPStatus
 
 from flask import Response, request
 from flask.views import MethodView
@@ -152,8 +153,8 @@ class Statements(MethodView):
                   headers={statements.VERSION_HEADER: VERSION_DOC})
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(413, response="PAYLOAD_TOO_LARGE")
-    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
+    @blp.alt_response(413, response=HTTPStatus(413).name)
+    @blp.alt_response(415, response=HTTPStatus(415).name)
     def put(self):
         """Store one statement with the id given as `statementId` (204); the same id with other content is 409."""
         statement_id = request.args.get("statementId")
@@ -171,8 +172,8 @@ class Statements(MethodView):
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(413, response="PAYLOAD_TOO_LARGE")
-    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
+    @blp.alt_response(413, response=HTTPStatus(413).name)
+    @blp.alt_response(415, response=HTTPStatus(415).name)
     def post(self):
         """Store statements, one or an array, all or none; returns their ids (assigned where absent)."""
         sent, parts = _body(single=False)
