@@ -9,7 +9,7 @@ index tables, with `direct` set for what the `agent` and `activity` filters matc
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.columns import UTCDateTime
@@ -37,6 +37,9 @@ class LrsStatement(db.Model):
         Index("ix_lrs_statements_authority", "authority_key", "seq"),
         Index("ix_lrs_statements_stored", "stored"),
         Index("ix_lrs_statements_ref", "ref_target"),
+        # the few voiding statements, by target: is a statement arriving already voided (Data 2.3.2)
+        Index("ix_lrs_statements_voids", "ref_target", postgresql_where=text("voiding"),
+              sqlite_where=text("voiding")),
     )
 
     seq: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)

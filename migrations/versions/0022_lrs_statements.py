@@ -48,6 +48,8 @@ def upgrade():
         batch_op.create_index('ix_lrs_statements_registration', ['registration', 'seq'], unique=False)
         batch_op.create_index('ix_lrs_statements_stored', ['stored'], unique=False)
         batch_op.create_index('ix_lrs_statements_verb', ['verb_key', 'seq'], unique=False)
+        batch_op.create_index('ix_lrs_statements_voids', ['ref_target'], unique=False,
+                              postgresql_where=sa.text('voiding'), sqlite_where=sa.text('voiding'))
 
     op.create_table('lrs_statement_activities',
     sa.Column('activity_key', sa.String(length=40), nullable=False),
@@ -89,6 +91,7 @@ def downgrade():
     op.drop_table('lrs_statement_agents')
     op.drop_table('lrs_statement_activities')
     with op.batch_alter_table('lrs_statements', schema=None) as batch_op:
+        batch_op.drop_index('ix_lrs_statements_voids')
         batch_op.drop_index('ix_lrs_statements_verb')
         batch_op.drop_index('ix_lrs_statements_stored')
         batch_op.drop_index('ix_lrs_statements_registration')
