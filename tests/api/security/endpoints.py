@@ -53,6 +53,8 @@ def lrs_only(ok: int) -> Statuses:
 XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22http%3A%2F%2F127.0.0.1%3A5000%22%2C%22name%22%3A"
               "%22{learner_id}%22%7D%7D")
 XAPI_ACTIVITY = "activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"
+# the statementId of the PUT row (its statement carries no id, so the one in the query is taken)
+PUT_STATEMENT_ID = "5b2a3e1c-7d4f-4a8b-9c6d-0e1f2a3b4c5d"
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,10 @@ ROWS: list[Row] = [
         (401, 200, 403, 403, 403, 404), body=module_progress),
     Row("GET", "/api/v1/enrollments/{enrollment_id}/progress", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
-    Row("POST", "/api/v1/xapi/statements", learner_only(200), learner_only(404), body=statement,
+    Row("GET", "/api/v1/xapi/statements", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"}),
+    Row("PUT", "/api/v1/xapi/statements", lrs_only(204), lrs_only(404), body=lambda w, s, r: {k: v for k, v in statement(w, s, r)[0].items() if k != "id"},
+        headers={"X-Experience-API-Version": "1.0.3"}, query="statementId=" + PUT_STATEMENT_ID),
+    Row("POST", "/api/v1/xapi/statements", LRS_ONLY, lrs_only(404), body=statement,
         headers={"X-Experience-API-Version": "1.0.3"}),
     # the LRS: its clients (admin, bearer), about (public), and resources any LRS credentials read; of the
     # bearer tokens only a learner's are LRS credentials (a staff token is 401 there, with a Basic challenge)
