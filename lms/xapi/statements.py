@@ -26,7 +26,7 @@ from lms.events import publish, statements_stored
 from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.progress import statements as progress
-from lms.xapi import agents, compare, formats, multipart, signature, validation
+from lms.xapi import activities, agents, compare, formats, multipart, signature, validation
 from lms.xapi.models import (
     LrsAttachment,
     LrsStatement,
@@ -382,6 +382,7 @@ def _store_once(principal: Principal, prepared: list[_Prepared], attachments: li
     if stored_targets:
         db.session.execute(update(LrsStatement).where(LrsStatement.id.in_(stored_targets),
                                                       LrsStatement.voiding.is_(False)).values(voided=True))
+    activities.remember(final, principal)
     progress.project(final, {**{t: v for t, v in voided.items()},
                              **{i: "" for i in voided_on_arrival}}, now=now,
                      strict_learner_id=principal.learner_id if principal.kind == "learner" else None)
