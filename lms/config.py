@@ -25,6 +25,9 @@ class Config:
         self.STORAGE_DIR = os.environ.get("STORAGE_DIR", str(_ROOT / "storage"))
         self.CONTENT_DIR = os.environ.get("CONTENT_DIR", str(_ROOT / "course_content"))
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 8 * 3600)
+        # token look-ups kept per process at most this long, forgotten at once on any change to tokens, users
+        # or supervisors' sites (PostgreSQL LISTEN/NOTIFY, see lms/auth/token_cache.py); 0 turns it off
+        self.TOKEN_CACHE_SECONDS = _int("TOKEN_CACHE_SECONDS", 60)
         self.STATS_SUPPRESSION_K = _int("STATS_SUPPRESSION_K", 3)
         self.STATS_CACHE_SECONDS = _int("STATS_CACHE_SECONDS", 60)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
