@@ -164,10 +164,11 @@ def _note_auth_write(conn, cursor, statement, parameters, context, executemany) 
 def _commit(conn) -> None:
     """A change to the tables of authentication committed by this process: its own caches forget at once
     (the other processes learn it from the notification)."""
-    if conn.info.pop("lms_auth_written", False):
+    if not conn.invalidated and conn.info.pop("lms_auth_written", False):
         clear_all()
 
 
 @event.listens_for(Engine, "rollback")
 def _rollback(conn) -> None:
-    conn.info.pop("lms_auth_written", None)
+    if not conn.invalidated:  # an invalidated connection's info is dropped with it (and reading it would fail)
+        conn.info.pop("lms_auth_written", None)
