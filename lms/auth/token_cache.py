@@ -60,6 +60,7 @@ class TokenCache:
         """Read what has arrived on the LISTEN connection, without waiting; False when the cache may not be
         used (no LISTEN connection). Called with the lock held."""
         from psycopg import pq
+        from psycopg.conninfo import make_conninfo
 
         if self._pid != os.getpid():  # a forked child: the parent's connection and entries are not its own
             self._listener, self._pid = None, os.getpid()
@@ -70,7 +71,10 @@ class TokenCache:
                 return False
             self._retry_at = time.monotonic() + RECONNECT_SECONDS
             try:
-                conn = pq.PGconn.connect(self.conninfo.encode())
+                # bounded: the lock is held meanwhile; keepalives find a peer that vanished without a word
+                conninfo = make_conninfo(self.conninfo, connect_timeout=2, keepalives=1, keepalives_idle=30,
+                                         keepalives_interval=10, keepalives_count=3)
+                conn = pq.PGconn.connect(conninfo.encode())
                 if conn.status != pq.ConnStatus.OK:
                     raise ConnectionError(conn.get_error_message())
                 if conn.exec_(f"LISTEN {CHANNEL}".encode()).status != pq.ExecStatus.COMMAND_OK:
