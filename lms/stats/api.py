@@ -44,6 +44,10 @@ def _format(args: dict) -> str:
     return next(name for name, media in MEDIA.items() if media == best)
 
 
+# built once: a schema instance costs a deep copy of its fields, and dumping with one is thread-safe
+_SCHEMAS = {schema: schema() for schema in (PrefectureTableSchema, PrefectureSeriesSchema, BlockTableSchema,
+                                            BlockSeriesSchema, PrefectureDetailSchema)}
+
 # JSON bodies of tables the statistics cache hands out again and again (lms.stats.cache): a cached table is
 # one object that nobody changes, so its body is rendered once. Each entry holds its table, so the id cannot
 # be reused while the entry lives; at most _RENDERED_MAX entries are kept (the oldest go first).
@@ -106,7 +110,7 @@ class PrefectureStats(MethodView):
         """
         years, series, name = _years(args)
         answer = service.prefecture_table(current_actor(), years, series=series)
-        schema = PrefectureSeriesSchema() if series else PrefectureTableSchema()
+        schema = _SCHEMAS[PrefectureSeriesSchema if series else PrefectureTableSchema]
         return _respond(answer, _format(args), schema, downloads.prefecture_download, f"prefectures-{name}")
 
 
@@ -121,7 +125,7 @@ class BlockStats(MethodView):
         """Counts per regional block with the national total (the same cells as the prefecture table)."""
         years, series, name = _years(args)
         answer = service.block_table(current_actor(), years, series=series)
-        schema = BlockSeriesSchema() if series else BlockTableSchema()
+        schema = _SCHEMAS[BlockSeriesSchema if series else BlockTableSchema]
         return _respond(answer, _format(args), schema, downloads.block_download, f"blocks-{name}")
 
 
@@ -137,5 +141,5 @@ class PrefectureStatsDetail(MethodView):
         area, and its OJT sites with their placements and approved hours (suppressed unless exact)."""
         year = args.get("fiscal_year") or fiscal_year(today_jst())
         answer = detail.prefecture_detail(current_actor(), code, year)
-        return _respond(answer, _format(args), PrefectureDetailSchema(), downloads.detail_download,
+        return _respond(answer, _format(args), _SCHEMAS[PrefectureDetailSchema], downloads.detail_download,
                         f"prefecture-{answer['prefecture']['prefecture_code']}-{year}")
