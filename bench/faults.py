@@ -270,7 +270,8 @@ class PrivatePostgres:
 
     PORT = 55432
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = PORT) -> None:
+        self.PORT = port
         version = sorted(os.listdir("/usr/lib/postgresql"))[-1]
         self.bin = Path("/usr/lib/postgresql") / version / "bin"
         self.folder = Path(tempfile.mkdtemp(prefix="lms-faults-pg-"))
@@ -318,16 +319,20 @@ def main() -> int:
     parser.add_argument("--skip-postgres-restart", action="store_true")
     parser.add_argument("--wait-quiet", type=float, default=120,
                         help="seconds to wait for PostgreSQL to have no other sessions before restarting it")
+    parser.add_argument("--private-postgres", action="store_true",
+                        help="never restart the shared server: restart a private PostgreSQL instead")
+    parser.add_argument("--private-port", type=int, default=PrivatePostgres.PORT,
+                        help="port of the private PostgreSQL (default: %(default)s)")
     args = parser.parse_args()
     check_database_url(args.database_url)
     results = {"worker killed": run_scenario(args, args.database_url, args.port, "kill")}
     if not args.skip_postgres_restart:
-        if shared_server_is_quiet(args.database_url, args.wait_quiet):
+        if not args.private_postgres and shared_server_is_quiet(args.database_url, args.wait_quiet):
             version = sorted(os.listdir("/etc/postgresql"))[-1]
             restart = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"]
             results["PostgreSQL restarted"] = run_scenario(args, args.database_url, args.port, restart)
         else:
-            private = PrivatePostgres()
+            private = PrivatePostgres(args.private_port)
             try:
                 private.start()
                 results["PostgreSQL restarted (private server)"] = run_scenario(

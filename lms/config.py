@@ -20,11 +20,17 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}")
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # no ping before each checkout (a round trip on every request): a connection that a database restart
+        # broke fails its first statement, the request answers 503 (lms/errors.py) and SQLAlchemy drops every
+        # pooled connection older than the failure, so the next requests reconnect (bench/faults.py's drill)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _int("DATABASE_PRE_PING", 0) == 1}
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.STORAGE_DIR = os.environ.get("STORAGE_DIR", str(_ROOT / "storage"))
         self.CONTENT_DIR = os.environ.get("CONTENT_DIR", str(_ROOT / "course_content"))
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 8 * 3600)
+        # token look-ups kept per process at most this long, forgotten at once on any change to tokens, users
+        # or supervisors' sites (PostgreSQL LISTEN/NOTIFY, see lms/auth/token_cache.py); 0 turns it off
+        self.TOKEN_CACHE_SECONDS = _int("TOKEN_CACHE_SECONDS", 60)
         self.STATS_SUPPRESSION_K = _int("STATS_SUPPRESSION_K", 3)
         self.STATS_CACHE_SECONDS = _int("STATS_CACHE_SECONDS", 60)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)

@@ -143,6 +143,8 @@ class Blueprint(_Blueprint):
     ARGUMENTS_PARSER = ArgumentsParser()
 
     def arguments(self, schema, *, location="json", required=True, **kwargs):
+        # an instance, made once: given a class, webargs would build (deep-copy) a schema on every request
+        schema = schema() if isinstance(schema, type) else schema
         decorator = super().arguments(schema, location=location, required=required, **kwargs)
         if location == "query":
             return self._query_view(decorator, schema)

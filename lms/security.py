@@ -9,6 +9,7 @@ from itertools import chain, compress, repeat
 from operator import is_
 
 from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from lms.errors import BadRequest, Invalid
@@ -24,8 +25,21 @@ _REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u2
 JSON = "application/json"
 
 
+class NoSessions(SessionInterface):
+    """No cookie sessions: the API authenticates every request by its bearer token and signs nothing with
+    SECRET_KEY (docs/operations.md). Flask's signed-cookie sessions would still build a signer on every request;
+    here `session` is a null session that refuses to be written."""
+
+    def open_session(self, app, request):
+        return None  # Flask then makes a null session
+
+    def save_session(self, app, session, response) -> None:
+        return None
+
+
 def init_security(app: Flask) -> None:
     origins = set(app.config.get("CORS_ORIGINS") or [])
+    app.session_interface = NoSessions()
     app.before_request(_check_request)
 
     @app.after_request

@@ -1,6 +1,8 @@
 """Statistics endpoints for admins, prefectural officials and organisation staff (JSON, CSV or XLSX)."""
 
-from flask import Response, json, request
+import threading
+
+from flask import Response, current_app, json, request
 from flask.views import MethodView
 
 from lms.auth.models import ADMIN, OFFICIAL, ORG_STAFF
@@ -42,9 +44,36 @@ def _format(args: dict) -> str:
     return next(name for name, media in MEDIA.items() if media == best)
 
 
+# built once: a schema instance costs a deep copy of its fields, and dumping with one is thread-safe
+_SCHEMAS = {schema: schema() for schema in (PrefectureTableSchema, PrefectureSeriesSchema, BlockTableSchema,
+                                            BlockSeriesSchema, PrefectureDetailSchema)}
+
+# JSON bodies of tables the statistics cache hands out again and again (lms.stats.cache): a cached table is
+# one object that nobody changes, so its body is rendered once. Each entry holds its table, so the id cannot
+# be reused while the entry lives; at most _RENDERED_MAX entries are kept (the oldest go first).
+_RENDERED: dict[tuple[int, type], tuple[dict, str]] = {}
+_RENDERED_MAX = 64
+_RENDERED_LOCK = threading.Lock()
+
+
+def _json_body(answer: dict, schema) -> str:
+    key = (id(answer), type(schema))
+    with _RENDERED_LOCK:
+        found = _RENDERED.get(key)
+    if found is not None and found[0] is answer:
+        return found[1]
+    body = json.dumps(schema.dump(answer))
+    if current_app.config.get("STATS_CACHE_SECONDS", 0) > 0:  # a fresh table each time is never seen again
+        with _RENDERED_LOCK:
+            _RENDERED[key] = (answer, body)
+            while len(_RENDERED) > _RENDERED_MAX:
+                del _RENDERED[next(iter(_RENDERED))]
+    return body
+
+
 def _respond(answer: dict, fmt: str, schema, table, filename: str) -> Response:
     if fmt == "json":
-        return Response(json.dumps(schema.dump(answer)), mimetype=JSON)
+        return Response(_json_body(answer, schema), mimetype=JSON)
     data = to_csv_bytes(table(answer)) if fmt == "csv" else to_xlsx_bytes(table(answer))
     response = Response(data, mimetype=MEDIA[fmt])
     if fmt == "csv":
@@ -81,7 +110,7 @@ class PrefectureStats(MethodView):
         """
         years, series, name = _years(args)
         answer = service.prefecture_table(current_actor(), years, series=series)
-        schema = PrefectureSeriesSchema() if series else PrefectureTableSchema()
+        schema = _SCHEMAS[PrefectureSeriesSchema if series else PrefectureTableSchema]
         return _respond(answer, _format(args), schema, downloads.prefecture_download, f"prefectures-{name}")
 
 
@@ -96,7 +125,7 @@ class BlockStats(MethodView):
         """Counts per regional block with the national total (the same cells as the prefecture table)."""
         years, series, name = _years(args)
         answer = service.block_table(current_actor(), years, series=series)
-        schema = BlockSeriesSchema() if series else BlockTableSchema()
+        schema = _SCHEMAS[BlockSeriesSchema if series else BlockTableSchema]
         return _respond(answer, _format(args), schema, downloads.block_download, f"blocks-{name}")
 
 
@@ -112,5 +141,5 @@ class PrefectureStatsDetail(MethodView):
         area, and its OJT sites with their placements and approved hours (suppressed unless exact)."""
         year = args.get("fiscal_year") or fiscal_year(today_jst())
         answer = detail.prefecture_detail(current_actor(), code, year)
-        return _respond(answer, _format(args), PrefectureDetailSchema(), downloads.detail_download,
+        return _respond(answer, _format(args), _SCHEMAS[PrefectureDetailSchema], downloads.detail_download,
                         f"prefecture-{answer['prefecture']['prefecture_code']}-{year}")

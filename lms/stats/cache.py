@@ -1,6 +1,6 @@
 """Published statistics tables kept for a short while in each process.
 
-A table costs a handful of GROUP BY queries over every enrolment (about 120 ms at national scale) and is
+A table costs a handful of queries (sums of summary rows, lms/stats/models.py, and approved hours) and is
 read far more often than the counts move. Each table carries `as_of`, the time it was counted, so a reader
 always knows how fresh it is. STATS_CACHE_SECONDS sets how long (0 turns the cache off). Scheduled reports
 and the prefecture detail count afresh.

@@ -1,4 +1,6 @@
-"""Counting queries: enrolments from their denormalised columns, OJT by the site's prefecture."""
+"""Counting queries: enrolments and active placements from their summary rows (lms/stats/models.py, kept by
+triggers in the transaction of each change), approved hours and organisation-scoped placements by counting;
+OJT by the site's prefecture."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -8,10 +10,9 @@ from sqlalchemy import Select, func, select
 
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
-from lms.learners.models import Learner
 from lms.ojt.models import OjtSite, Placement
 from lms.progress.models import OjtLog
-from lms.stats import models  # noqa: F401  (the indexes these queries rely on)
+from lms.stats.models import EnrollmentBreakdown, EnrollmentCount, PlacementCount
 
 STATUSES = ("applied", "active", "suspended", "completed", "withdrawn", "rejected")
 NO_ORGANIZATION = "none"
@@ -32,22 +33,19 @@ def _add(counts: dict[str, int], status: str, ever_active: bool, n: int) -> None
 
 def enrollment_counts(years: range, organization_code: str | None = None, *,
                       prefecture_code: str | None = None) -> dict[Key, dict[str, int]]:
-    """Per (fiscal year, prefecture at application): enrolments by current status, and participants.
-
-    GROUP BY the columns of ix_enrollments_stats (or ix_enrollments_stats_org), so PostgreSQL answers
-    with an index-only scan and never reads learners.
-    """
-    e = Enrollment
-    query = (select(e.fiscal_year, e.prefecture_code, e.status, e.ever_active, func.count())
-             .where(e.fiscal_year >= years.start, e.fiscal_year < years.stop)
-             .group_by(e.fiscal_year, e.prefecture_code, e.status, e.ever_active))
+    """Per (fiscal year, prefecture at application): enrolments by current status, and participants, summed
+    from the summary rows (at most a few thousand a year, whatever the number of enrolments)."""
+    c = EnrollmentCount
+    query = (select(c.fiscal_year, c.prefecture_code, c.status, c.ever_active, func.sum(c.n))
+             .where(c.fiscal_year >= years.start, c.fiscal_year < years.stop, c.n != 0)
+             .group_by(c.fiscal_year, c.prefecture_code, c.status, c.ever_active))
     if organization_code is not None:
-        query = query.where(e.organization_code == organization_code)
+        query = query.where(c.organization_code == organization_code)
     if prefecture_code is not None:
-        query = query.where(e.prefecture_code == prefecture_code)
+        query = query.where(c.prefecture_code == prefecture_code)
     result: dict[Key, dict[str, int]] = defaultdict(empty_counts)
     for year, prefecture, status, ever_active, n in db.session.execute(query):
-        _add(result[(year, prefecture)], status, bool(ever_active), n)
+        _add(result[(year, prefecture)], status, bool(ever_active), int(n))
     return result
 
 
@@ -69,7 +67,16 @@ def _site_filter(query: Select, prefecture_code: str | None, shortage_area: bool
 def placement_counts(years: range, organization_code: str | None = None, *, prefecture_code: str | None = None,
                      shortage_area: bool | None = None) -> dict[Key, tuple[int, int]]:
     """Per (fiscal year, site's prefecture): (active placements, sites with at least one of them);
-    `shortage_area` keeps only sites in (or out of) physician-shortage areas."""
+    `shortage_area` keeps only sites in (or out of) physician-shortage areas. Unscoped, from the summary
+    rows; an organisation's own are counted."""
+    if organization_code is None:
+        c = PlacementCount
+        query = _site_filter(
+            select(c.fiscal_year, OjtSite.prefecture_code, func.sum(c.n), func.count())
+            .join(OjtSite, OjtSite.id == c.site_id)
+            .where(c.fiscal_year >= years.start, c.fiscal_year < years.stop, c.n > 0)
+            .group_by(c.fiscal_year, OjtSite.prefecture_code), prefecture_code, shortage_area)
+        return {(year, prefecture): (int(n), hosting) for year, prefecture, n, hosting in db.session.execute(query)}
     p = Placement
     per_site = _scoped(
         select(p.fiscal_year, p.site_id, func.count().label("n"))
@@ -109,18 +116,15 @@ BREAKDOWNS = ("programs", "organizations", "specialties")
 def enrollment_breakdowns(fiscal_year: int, prefecture_code: str, organization_code: str | None = None
                           ) -> dict[str, dict[str, dict[str, int]]]:
     """One prefecture's enrolments of a fiscal year by programme, by organisation and by the learner's
-    current specialty, in one pass over its rows (the detail view only, so joining learners is cheap)."""
-    e = Enrollment
-    organization = func.coalesce(e.organization_code, NO_ORGANIZATION)
-    query = (select(e.program_code, organization, Learner.specialty, e.status, e.ever_active, func.count())
-             .join(Learner, Learner.id == e.learner_id)
-             .where(e.fiscal_year == fiscal_year, e.prefecture_code == prefecture_code)
-             .group_by(e.program_code, organization, Learner.specialty, e.status, e.ever_active))
+    current specialty, from the summary rows."""
+    b = EnrollmentBreakdown
+    query = (select(b.program_code, b.organization_code, b.specialty, b.status, b.ever_active, b.n)
+             .where(b.fiscal_year == fiscal_year, b.prefecture_code == prefecture_code, b.n != 0))
     if organization_code is not None:
-        query = query.where(e.organization_code == organization_code)
+        query = query.where(b.organization_code == organization_code)
     result: dict[str, dict[str, dict[str, int]]] = {by: defaultdict(empty_counts) for by in BREAKDOWNS}
     for program, org, specialty, status, ever_active, n in db.session.execute(query):
-        for by, category in zip(BREAKDOWNS, (program, org, specialty), strict=True):
+        for by, category in zip(BREAKDOWNS, (program, org or NO_ORGANIZATION, specialty), strict=True):
             _add(result[by][category], status, bool(ever_active), n)
     return result
 
@@ -129,10 +133,16 @@ def sites_with_counts(fiscal_year: int, prefecture_code: str, organization_code:
                       ) -> list[tuple[OjtSite, int, Decimal]]:
     """The prefecture's OJT sites with their active placements of the year and approved hours on them."""
     p = Placement
-    placements = dict(db.session.execute(_scoped(
-        select(p.site_id, func.count()).join(OjtSite, OjtSite.id == p.site_id)
-        .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year, p.status == "active")
-        .group_by(p.site_id), organization_code)).all())
+    if organization_code is None:
+        placements = dict(db.session.execute(
+            select(PlacementCount.site_id, PlacementCount.n).join(OjtSite, OjtSite.id == PlacementCount.site_id)
+            .where(OjtSite.prefecture_code == prefecture_code, PlacementCount.fiscal_year == fiscal_year,
+                   PlacementCount.n > 0)).all())
+    else:
+        placements = dict(db.session.execute(_scoped(
+            select(p.site_id, func.count()).join(OjtSite, OjtSite.id == p.site_id)
+            .where(OjtSite.prefecture_code == prefecture_code, p.fiscal_year == fiscal_year, p.status == "active")
+            .group_by(p.site_id), organization_code)).all())
     hours: dict[str, Decimal] = {site: Decimal(h or 0) for site, h in db.session.execute(_scoped(
         select(p.site_id, func.sum(OjtLog.hours)).join(p, p.id == OjtLog.placement_id)
         .join(OjtSite, OjtSite.id == p.site_id)
