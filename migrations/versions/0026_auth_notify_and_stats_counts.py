@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = '0026'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
