@@ -1,0 +1,42 @@
+"""What cmi5 asks of the learning record store (lms.xapi), in one place: session tokens, the state and agent
+profile documents written before a launch, and the statements the LMS records itself (launched, satisfied,
+abandoned, waived). Each is one call into lms.xapi, so the LRS stays the only writer of its tables."""
+
+from datetime import datetime
+
+
+def issue_session_token(*, session_id: str, learner_id: str, registration: str, activity_id: str,
+                        expires_at: datetime) -> str:
+    """A token for `Authorization: Basic <token>` that acts for this session only, until it expires."""
+    from lms.xapi import principal
+
+    return principal.issue_session_token(session_id=session_id, learner_id=learner_id, registration=registration,
+                                         activity_id=activity_id, expires_at=expires_at)
+
+
+def revoke_session_tokens(session_id: str) -> None:
+    """The session's tokens stop working at once (it terminated or was abandoned)."""
+    from lms.xapi import principal
+
+    principal.revoke_session_tokens(session_id)
+
+
+def put_state(*, activity_id: str, agent: dict, state_id: str, registration: str, content: bytes,
+              content_type: str) -> None:
+    from lms.xapi import documents
+
+    documents.put_state(activity_id=activity_id, agent=agent, state_id=state_id, registration=registration,
+                        content=content, content_type=content_type)
+
+
+def put_agent_profile(*, agent: dict, profile_id: str, content: bytes, content_type: str) -> None:
+    from lms.xapi import documents
+
+    documents.put_agent_profile(agent=agent, profile_id=profile_id, content=content, content_type=content_type)
+
+
+def record_statements(statements: list[dict]) -> None:
+    """Store statements made by the LMS itself (authority: the LMS) in the current transaction, uncommitted."""
+    from lms.xapi import statements as lrs_statements
+
+    lrs_statements.store_lms_statements(statements)
