@@ -30,6 +30,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
         # the OJT site CSV import streams its body to STORAGE_DIR, so it may be far larger
         self.OJT_IMPORT_MAX_BYTES = _int("OJT_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+        # a state, activity profile or agent profile document of the LRS (any media type, read whole)
+        self.XAPI_DOCUMENT_MAX_BYTES = _int("XAPI_DOCUMENT_MAX_BYTES", 2 * 1024 * 1024)
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
         self.VERIFY_RATE_LIMIT = _int("VERIFY_RATE_LIMIT", 60)
@@ -40,6 +42,8 @@ class Config:
         # an Idempotency-Key replays its response for this long; older records are pruned daily
         self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 24)
         self.CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
+        # origins whose content may call the LRS (/api/v1/xapi/) from a browser; empty: any origin
+        self.XAPI_CORS_ORIGINS = [o for o in os.environ.get("XAPI_CORS_ORIGINS", "").split(",") if o]
         # origins allowed to frame a prefecture's public page (?embed=1), e.g. https://www.pref.hiroshima.lg.jp
         self.PUBLIC_EMBED_ORIGINS = _origins(os.environ.get("PUBLIC_EMBED_ORIGINS", ""))
         # how long browsers and proxies may keep a public page, pamphlet or open-data file

@@ -22,6 +22,8 @@ BLUEPRINTS = [
     "lms.certificates.api",
     "lms.reports.api",
     "lms.indicators.api",
+    "lms.xapi.meta_api",
+    "lms.xapi.document_api",
     "lms.cmi5.api",
 ]
 
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     })
     api.register_converter(IdConverter, id_param_schema)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # the LRS (/api/v1/xapi/): an LRS client's key and secret, or a cmi5 session token
+    api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     import importlib
 
     for name in BLUEPRINTS:
@@ -62,6 +66,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health_bp)
     register_error_handlers(app)
     _wire_domains(app)
+    from lms.xapi.http import init_xapi_http
+
+    init_xapi_http(app)  # before lms.security: a preflight is answered first, its CORS headers have the last word
     from lms.security import init_security
 
     init_security(app)
@@ -84,13 +91,16 @@ def _wire_domains(app: Flask) -> None:
     from lms.enrollments import service as enrollments
     from lms.ojt import placements, rounds
     from lms.progress import export as progress_export
+    from lms.xapi import clients as xapi_clients
+    from lms.xapi import documents as xapi_documents
 
     app.extensions[EXTENSION_KEY] = DomainHooks(
         supervisor_scopes=(placements.supervised_enrollments,),
         export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
                          "certificates": certificates.learner_records},
-        erasure_steps=(certificates.erase_holder, progress_export.erase_statements),
+        erasure_steps=(certificates.erase_holder, progress_export.erase_statements,
+                       xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
         statement_checks=(cmi5.check_statements,),
         content_checks=(cmi5.check_content,),
     )
@@ -123,6 +133,9 @@ def _import_models() -> None:
     import lms.ratelimit  # noqa: F401
     import lms.reference.models  # noqa: F401
     import lms.reports.models  # noqa: F401
+    import lms.xapi.activities  # noqa: F401
+    import lms.xapi.clients  # noqa: F401
+    import lms.xapi.document_models  # noqa: F401
 
 
 def _root():

@@ -8,17 +8,17 @@ from datetime import datetime
 def issue_session_token(*, session_id: str, learner_id: str, registration: str, activity_id: str,
                         expires_at: datetime) -> str:
     """A token for `Authorization: Basic <token>` that acts for this session only, until it expires."""
-    from lms.xapi import principal
+    from lms.xapi import clients
 
-    return principal.issue_session_token(session_id=session_id, learner_id=learner_id, registration=registration,
+    return clients.issue_session_token(session_id=session_id, learner_id=learner_id, registration=registration,
                                          activity_id=activity_id, expires_at=expires_at)
 
 
 def revoke_session_tokens(session_id: str) -> None:
     """The session's tokens stop working at once (it terminated or was abandoned)."""
-    from lms.xapi import principal
+    from lms.xapi import clients
 
-    principal.revoke_session_tokens(session_id)
+    clients.revoke_session_tokens(session_id)
 
 
 def put_state(*, activity_id: str, agent: dict, state_id: str, registration: str, content: bytes,

@@ -166,6 +166,7 @@ def build_world(app) -> World:
                                  program_code="GF-2026", filename="swagger-ui.css", fiscal_year=str(year))
         _reports(app, objects)
         _indicators(objects)
+        _lrs_clients(objects)
         emails = {"learner": "learner-own@example.jp"}
         tokens: dict[str, str | None] = {"anonymous": None, "learner": learner_users["own"][1]}
         for role, scope in (("consortium_admin", {}), ("org_staff", {"organization_code": "JPCA"}),
@@ -213,6 +214,17 @@ def _indicators(objects: dict) -> None:
         db.session.add(indicator)
         db.session.flush()
         objects[side]["indicator_id"] = indicator.id
+
+
+def _lrs_clients(objects: dict) -> None:
+    """An LRS client: the consortium's, so both sides name it."""
+    from lms.xapi.clients import LrsClient
+
+    lrs_client = LrsClient(name="Storyline", key=secrets.token_hex(16), secret_hash="0" * 64, scopes=["all"])
+    db.session.add(lrs_client)
+    db.session.flush()
+    for side in SIDES:
+        objects[side]["client_id"] = lrs_client.id
 
 
 _TEMPLATE: dict = {}

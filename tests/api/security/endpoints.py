@@ -40,6 +40,9 @@ def learner_only(ok: int) -> Statuses:
     return (401, 403, 403, 403, 403, ok)
 
 
+LRS_ONLY: Statuses = (401, 401, 401, 401, 401, 200)
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -52,6 +55,8 @@ class Row:
     # "json" (default), "multipart" (the body is a dict of files) or "csv" (text/csv)
     kind: str = "json"
     headers: dict[str, str] = field(default_factory=dict)
+    # a query string (without "?") the request carries
+    query: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -62,7 +67,8 @@ class Row:
 
     def url(self, world: World, side: str) -> str:
         values = {name: world.objects[side][self.ids.get(name, name)] for name in _params(self.path)}
-        return self.path.format(**values)
+        path = self.path.format(**values)
+        return f"{path}?{self.query}" if self.query else path
 
 
 def _params(path: str) -> list[str]:
@@ -217,6 +223,17 @@ ROWS: list[Row] = [
         (401, 200, 404, 403, 404, 404)),
     Row("POST", "/api/v1/xapi/statements", learner_only(200), learner_only(404), body=statement,
         headers={"X-Experience-API-Version": "1.0.3"}),
+    # the LRS: its clients (admin, bearer), about (public), and resources any LRS credentials read; of the
+    # bearer tokens only a learner's are LRS credentials (a staff token is 401 there, with a Basic challenge)
+    Row("GET", "/api/v1/xapi/clients", admin_only(200)),
+    Row("POST", "/api/v1/xapi/clients", admin_only(201), body=lambda w, s, r: {"name": "Storyline",
+                                                                                "scopes": ["all"]}),
+    Row("DELETE", "/api/v1/xapi/clients/{client_id}", admin_only(204)),
+    Row("GET", "/api/v1/xapi/about", PUBLIC),
+    Row("GET", "/api/v1/xapi/activities", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"},
+        query="activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"),
+    Row("GET", "/api/v1/xapi/agents", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"},
+        query="agent=%7B%22mbox%22%3A%22mailto%3Ataro%40example.jp%22%7D"),
     Row("GET", "/api/v1/placements/{placement_id}/ojt-logs", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
     Row("POST", "/api/v1/placements/{placement_id}/ojt-logs", learner_only(201), learner_only(404), body=ojt_log),

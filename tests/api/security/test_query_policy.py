@@ -13,7 +13,8 @@ UNKNOWN = "unexpected_parameter"
 @dataclasses.dataclass(frozen=True)
 class _WithUnknownQuery(Row):
     def url(self, world, side: str) -> str:
-        return f"{super().url(world, side)}?{UNKNOWN}=1"
+        url = super().url(world, side)
+        return f"{url}{'&' if '?' in url else '?'}{UNKNOWN}=1"
 
 
 def _allowed_role(row) -> str | None:
