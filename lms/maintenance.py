@@ -14,6 +14,7 @@ DAILY_JOBS: dict[str, str] = {
 # queues the scheduler polls (as often as its report queue): same contract, called with `worker=` as well
 QUEUE_JOBS: dict[str, str] = {
     "ojt-site-imports": "lms.ojt.imports:run_pending_imports",
+    "cmi5-statements": "lms.cmi5.service:deliver_pending",
 }
 
 

@@ -1,6 +1,6 @@
 """What cmi5 asks of the learning record store (lms.xapi), in one place: session tokens, the state and agent
 profile documents written before a launch, and the statements the LMS records itself (launched, satisfied,
-abandoned, waived). Each is one call into lms.xapi, so the LRS stays the only writer of its tables."""
+abandoned). Each is one call into lms.xapi, so the LRS stays the only writer of its tables."""
 
 from datetime import datetime
 
@@ -35,8 +35,10 @@ def put_agent_profile(*, agent: dict, profile_id: str, content: bytes, content_t
     documents.put_agent_profile(agent=agent, profile_id=profile_id, content=content, content_type=content_type)
 
 
-def record_statements(statements: list[dict]) -> None:
-    """Store statements made by the LMS itself (authority: the LMS) in the current transaction, uncommitted."""
-    from lms.xapi import statements as lrs_statements
+def store_statement(statement: dict) -> None:
+    """Store one statement made by the LMS itself through the LRS's intake, which commits. The credentials are
+    the LMS's own (no agent: it speaks about any learner), so the authority is the LMS."""
+    from lms.xapi import statements
+    from lms.xapi.principal import ALL, Principal, lms_authority
 
-    lrs_statements.store_lms_statements(statements)
+    statements.store(Principal("lms", frozenset({ALL}), authority=lms_authority()), [statement])

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.columns import UTCDateTime
@@ -77,3 +77,16 @@ class Cmi5Satisfied(db.Model):
     object_id: Mapped[str] = mapped_column(String(2000))  # the publisher's block or course id
     statement_id: Mapped[str] = mapped_column(String(36))
     satisfied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Cmi5PendingStatement(db.Model):
+    """A statement the LMS makes (launched, satisfied, abandoned), written in the transaction that decides it
+    and handed to the LRS after that commits (`service.deliver_pending`): never lost, stored once (the LRS
+    keeps one statement per id)."""
+
+    __tablename__ = "cmi5_pending_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    statement: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

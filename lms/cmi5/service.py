@@ -11,11 +11,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from lms.auth.permissions import Actor
 from lms.cmi5 import lrs, rules, structure
-from lms.cmi5.models import Cmi5AuState, Cmi5Satisfied, Cmi5Session
+from lms.cmi5.models import Cmi5AuState, Cmi5PendingStatement, Cmi5Satisfied, Cmi5Session
 from lms.dates import utcnow
 from lms.enrollments import service as enrollments
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
@@ -149,14 +149,18 @@ def launch(actor: Actor, enrollment_id: str, module_code: str, *, now: datetime 
                   content=json.dumps(launch_data(session, au, course)).encode(), content_type="application/json")
     lrs.put_agent_profile(agent=agent, profile_id=LEARNER_PREFERENCES, content=json.dumps(PREFERENCES).encode(),
                           content_type="application/json")
-    lrs.record_statements([_launched(session, au, agent, launch_url, now)])
+    launched = _launched(session, au, agent, launch_url, now)
+    _record([launched])
     _satisfy(enrollment.id, version, course, session, agent, now)  # NotApplicable AUs are satisfied at once
-    db.session.commit()
     base = current_app.config["PUBLIC_BASE_URL"]
     parameters = {"endpoint": f"{base}/api/v1/xapi/", "fetch": f"{base}{FETCH_PATH}{fetch_key}",
                   "actor": json.dumps(agent, separators=(",", ":")), "registration": enrollment.id,
                   "activityId": session.activity_id}
-    return {"url": _with_query(launch_url, parameters), "session_id": session.id}
+    answer = {"url": _with_query(launch_url, parameters), "session_id": session.id}
+    db.session.commit()
+    # 9.3.1: `launched` is in the LRS before the AU is launched (with what else this launch decided)
+    deliver_pending(now=now)
+    return answer
 
 
 def launch_data(session: Cmi5Session, au: structure.AU, course: structure.CourseStructure) -> dict:
@@ -319,6 +323,45 @@ def _au_state_row(enrollment_id: str, au_id: str) -> Cmi5AuState:
     return row
 
 
+# --- the LMS's own statements ----------------------------------------------------------------------------
+
+def _record(statements: list[dict]) -> None:
+    """Keep statements the LMS makes in the current transaction, for `deliver_pending` to hand to the LRS
+    once it commits: they are recorded if and only if what caused them is."""
+    for statement in statements:
+        db.session.add(Cmi5PendingStatement(statement_id=statement["id"], statement=json.dumps(
+            statement, ensure_ascii=False, separators=(",", ":"))))
+    db.session.flush()
+
+
+def deliver_pending(*, now: datetime | None = None, worker: str | None = None, limit: int = 500) -> int:
+    """Hand the LMS's pending statements to the LRS, oldest first, each in its own transaction: the row goes in
+    the transaction that stores the statement, so a failure leaves it for the next run (the scheduler polls
+    this queue) and a statement is never stored twice. Returns how many were delivered."""
+    ids = db.session.scalars(select(Cmi5PendingStatement.id).order_by(Cmi5PendingStatement.id).limit(limit)).all()
+    db.session.rollback()
+    delivered = 0
+    for pending_id in ids:
+        row = db.session.scalar(select(Cmi5PendingStatement).where(Cmi5PendingStatement.id == pending_id)
+                                .with_for_update(skip_locked=True))
+        if row is None:  # delivered meanwhile by another run
+            db.session.rollback()
+            continue
+        statement = json.loads(row.statement)
+        db.session.delete(row)
+        try:
+            lrs.store_statement(statement)  # commits the delete with the stored statement
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("cmi5 statement %s not delivered; kept for the next run", row.statement_id)
+            continue
+        # the LRS had it already (a run that failed after storing): the row goes on its own
+        db.session.execute(delete(Cmi5PendingStatement).where(Cmi5PendingStatement.id == pending_id))
+        db.session.commit()
+        delivered += 1
+    return delivered
+
+
 # --- satisfied, abandoned ---------------------------------------------------------------------------------
 
 def _satisfy(enrollment_id: str, version: VersionInfo, course: structure.CourseStructure, session: Cmi5Session,
@@ -360,7 +403,7 @@ def _satisfy(enrollment_id: str, version: VersionInfo, course: structure.CourseS
         statements.append(statement)
     if statements:
         db.session.flush()  # the unique (registration, object) refuses a second satisfied before it is stored
-        lrs.record_statements(statements)
+        _record(statements)
 
 
 def _statement(session: Cmi5Session, agent: dict, verb: str, now: datetime, target: dict, *,
@@ -422,7 +465,7 @@ def _abandon_open(enrollment_id: str, now: datetime) -> None:
         Cmi5Session.enrollment_id == enrollment_id, Cmi5Session.status.in_(OPEN)).with_for_update()).all()
     statements = [_abandon(session, now) for session in sessions]
     if statements:
-        lrs.record_statements(statements)
+        _record(statements)
 
 
 def abandon_stale(*, now: datetime | None = None) -> int:
@@ -437,7 +480,7 @@ def abandon_stale(*, now: datetime | None = None) -> int:
         session = db.session.scalar(select(Cmi5Session).where(
             Cmi5Session.id == session_id, Cmi5Session.status.in_(OPEN)).with_for_update())
         if session is not None:
-            lrs.record_statements([_abandon(session, now)])
+            _record([_abandon(session, now)])
             count += 1
         db.session.commit()
     return count

@@ -30,6 +30,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cmi5_au_states')),
     sa.UniqueConstraint('enrollment_id', 'au_id', name=op.f('uq_cmi5_au_states_enrollment_id_au_id'))
     )
+    op.create_table('cmi5_pending_statements',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('statement', sa.Text(), nullable=False),
+    sa.Column('created_at', lms.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cmi5_pending_statements')),
+    sa.UniqueConstraint('statement_id', name=op.f('uq_cmi5_pending_statements_statement_id'))
+    )
     op.create_table('cmi5_satisfied',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('enrollment_id', sa.String(length=36), nullable=False),
@@ -94,4 +102,5 @@ def downgrade():
 
     op.drop_table('cmi5_sessions')
     op.drop_table('cmi5_satisfied')
+    op.drop_table('cmi5_pending_statements')
     op.drop_table('cmi5_au_states')

@@ -1,4 +1,4 @@
-"""cmi5 fixtures: a recording stand-in for the LRS calls cmi5 makes (lms.cmi5.lrs), a launched GF14 session,
+"""cmi5 fixtures: a recording stand-in for the LRS calls cmi5 makes (lms.cmi5.lrs), launching GF14,
 and an intake that runs the statement hooks as the LRS does (checks before storing, the event inside the
 storing transaction)."""
 
@@ -12,6 +12,7 @@ import pytest
 
 from lms import events
 from lms.cmi5 import lrs as cmi5_lrs
+from lms.cmi5.service import deliver_pending
 from lms.extensions import db
 from lms.hooks import domain_hooks
 from lms.xapi.principal import Principal
@@ -45,8 +46,10 @@ class FakeLrs:
     def put_agent_profile(self, **document) -> None:
         self.profiles.append(document)
 
-    def record_statements(self, statements: list[dict]) -> None:
-        self.statements.extend(statements)
+    def store_statement(self, statement: dict) -> None:
+        """As the LRS's intake does: store, then commit."""
+        self.statements.append(statement)
+        db.session.commit()
 
     def verbs(self) -> list[str]:
         return [s["verb"]["id"].rsplit("/", 1)[-1] for s in self.statements]
@@ -56,7 +59,7 @@ class FakeLrs:
 def fake_lrs(monkeypatch) -> FakeLrs:
     fake = FakeLrs()
     for name in ("issue_session_token", "revoke_session_tokens", "put_state", "put_agent_profile",
-                 "record_statements"):
+                 "store_statement"):
         monkeypatch.setattr(cmi5_lrs, name, getattr(fake, name))
     return fake
 
@@ -133,5 +136,6 @@ def intake(app, principal: Principal, statements: list[dict]) -> None:
             stored = [dict(s, stored="2026-12-05T00:00:00.000Z") for s in statements]
             events.publish(events.statements_stored, "lrs", principal=principal, statements=stored)
             db.session.commit()
+            deliver_pending()  # the scheduler's queue job: the LMS's statements reach the LRS
         finally:
             db.session.remove()

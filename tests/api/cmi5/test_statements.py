@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from lms.cmi5 import rules
-from lms.cmi5.models import Cmi5AuState, Cmi5Satisfied, Cmi5Session
-from lms.cmi5.service import abandon_stale
+from lms.cmi5.models import Cmi5AuState, Cmi5PendingStatement, Cmi5Satisfied, Cmi5Session
+from lms.cmi5.service import abandon_stale, deliver_pending
 from lms.dates import utcnow
 from lms.errors import Forbidden, Invalid
 from lms.extensions import db
@@ -161,6 +161,29 @@ def test_the_daily_job_abandons_sessions_idle_too_long(app, launch, fake_lrs, le
         db.session.commit()
         assert abandon_stale() == 1
         assert abandon_stale() == 0
+        assert deliver_pending() == 1  # the scheduler's queue hands it to the LRS
     [abandoned] = [s for s in fake_lrs.statements if s["verb"]["id"] == rules.ABANDONED]
     assert abandoned["result"]["duration"] == "PT1200.00S"  # 9.5.4.2: launched to the last statement
     assert _session(app, stale.session_id).status == "abandoned"
+
+
+def test_the_lms_statements_are_kept_until_the_lrs_stores_them_and_stored_once(app, launch, fake_lrs,
+                                                                              learner_enrolled, monkeypatch):
+    from lms.cmi5 import lrs as cmi5_lrs
+
+    def unavailable(statement):
+        raise RuntimeError("LRS down")
+
+    monkeypatch.setattr(cmi5_lrs, "store_statement", unavailable)
+    learner_id, token, enrollment_id = learner_enrolled
+    launched = launch(enrollment_id, learner_id, token)  # the launch still answers
+    with app.app_context():
+        [pending] = db.session.query(Cmi5PendingStatement).all()
+        assert pending.statement_id and '"launched"' in pending.statement
+    monkeypatch.setattr(cmi5_lrs, "store_statement", fake_lrs.store_statement)
+    with app.app_context():
+        assert deliver_pending() == 1
+        assert deliver_pending() == 0
+        assert db.session.query(Cmi5PendingStatement).count() == 0
+    [statement] = fake_lrs.statements
+    assert statement["context"]["extensions"][rules.SESSION_ID] == launched.session_id

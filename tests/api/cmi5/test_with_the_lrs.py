@@ -9,6 +9,7 @@ import pytest
 
 from lms.cmi5 import lrs as cmi5_lrs
 from lms.cmi5 import rules
+from lms.extensions import db
 from tests.api.cmi5.conftest import launch_params
 from tests.conftest import bearer
 
@@ -18,7 +19,12 @@ VERSION = {"X-Experience-API-Version": "1.0.3"}
 @pytest.fixture
 def recorded(monkeypatch) -> list[dict]:
     statements: list[dict] = []
-    monkeypatch.setattr(cmi5_lrs, "record_statements", statements.extend)
+
+    def store(statement: dict) -> None:
+        statements.append(statement)
+        db.session.commit()
+
+    monkeypatch.setattr(cmi5_lrs, "store_statement", store)
     return statements
 
 
