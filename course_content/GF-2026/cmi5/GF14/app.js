@@ -56,6 +56,7 @@ async function main() {
         await cmi5.pass(score);
         $("result").textContent = `合格です（${correct} / ${keys.length} 問正解）。`;
         document.body.dataset.passed = "true";
+        show("合格しました。「学習を終了する」を押して終了してください。");
       } else {
         await cmi5.fail(score);
         $("result").textContent = `不合格です（${correct} / ${keys.length} 問正解）。もう一度受講してください。`;
