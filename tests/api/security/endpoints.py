@@ -234,6 +234,13 @@ ROWS: list[Row] = [
         query="activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"),
     Row("GET", "/api/v1/xapi/agents", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"},
         query="agent=%7B%22mbox%22%3A%22mailto%3Ataro%40example.jp%22%7D"),
+    # cmi5: the learner launches a cmi5 module of their own enrolment; the fetch URL and the AU packages are
+    # public (the fetch key is the credential, once; an unknown key gets cmi5's error JSON with 200)
+    Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/launch", learner_only(201),
+        learner_only(404), ids={"module_code": "cmi5_module_code"}),
+    Row("POST", "/api/v1/cmi5/fetch/{key}", PUBLIC, ids={"key": "fetch_key"}),
+    Row("GET", "/cmi5-content/{program_code}/cmi5/{path}", PUBLIC, ids={"path": "cmi5_path"}),
+    Row("GET", "/cmi5-content/returned", PUBLIC),
     Row("GET", "/api/v1/placements/{placement_id}/ojt-logs", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
     Row("POST", "/api/v1/placements/{placement_id}/ojt-logs", learner_only(201), learner_only(404), body=ojt_log),
