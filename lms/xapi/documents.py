@@ -8,6 +8,7 @@ Writers of one document take turns: the row is read `FOR UPDATE` (SQLite runs ev
 `BEGIN IMMEDIATE`), and of two writers creating it at once, the second's insert fails on the unique key in its
 savepoint and it reads again, so a JSON merge never loses a concurrent update."""
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -246,17 +247,40 @@ def _content_type(value: str | None) -> str:
         raise BadRequest(str(exc)) from exc
 
 
-# --- erasure -----------------------------------------------------------------------------------------------
+# --- a learner's documents: export and erasure -------------------------------------------------------------
+
+
+def _learner_agent_hashes(learner, values) -> list[str]:
+    """The agent hashes of a learner: their account on this LMS, and the mailboxes among `values`."""
+    keys = {canonical_agent_key(learner_agent(learner.id))}
+    for value in values:
+        text = (value or "").strip()
+        if "@" in text and " " not in text:
+            mbox = "mailto:" + text
+            keys |= {f"mbox:{mbox}", f"mbox_sha1sum:{hashlib.sha1(mbox.encode(), usedforsecurity=False).hexdigest()}"}
+    return sorted(agent_hash(k) for k in keys)
+
+
+def export_documents(learner) -> list[dict]:
+    """Export section: the documents whose agent is the learner (text as stored, other content in base64)."""
+    rows = db.session.scalars(select(XapiDocument).where(
+        XapiDocument.agent_hash.in_(_learner_agent_hashes(learner, [learner.email])))
+        .order_by(XapiDocument.kind, XapiDocument.updated_at, XapiDocument.id))
+    return [{"resource": row.kind, "activity_id": row.activity_id, "registration": row.registration,
+             "id": row.document_id, "content_type": row.content_type, "updated_at": row.updated_at.isoformat(),
+             **_exported_content(row.content)} for row in rows]
+
+
+def _exported_content(content: bytes) -> dict:
+    try:
+        return {"content": content.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"content_base64": base64.b64encode(content).decode("ascii")}
 
 
 def erase_documents(learner, values: frozenset[str]) -> list:
     """Erasure step: every document whose agent is the learner (their account on this LMS, or a mailbox of
     theirs among the personal values) is deleted; no files."""
-    keys = {canonical_agent_key(learner_agent(learner.id))}
-    for value in values:
-        if "@" in value and " " not in value.strip():
-            mbox = "mailto:" + value.strip()
-            keys |= {f"mbox:{mbox}", f"mbox_sha1sum:{hashlib.sha1(mbox.encode(), usedforsecurity=False).hexdigest()}"}
-    db.session.execute(delete(XapiDocument).where(XapiDocument.agent_hash.in_([agent_hash(k) for k in keys])))
+    db.session.execute(delete(XapiDocument).where(
+        XapiDocument.agent_hash.in_(_learner_agent_hashes(learner, values))))
     return []
-

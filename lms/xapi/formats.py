@@ -205,8 +205,13 @@ def context_activities_as_arrays(statement: dict) -> dict:
 def with_lrs_fields(statement: dict, *, id: str, stored: str, authority: dict, version: str = "1.0.0") -> dict:
     """The statement as the LRS stores it: its own id if it has one (else `id`), `stored` and `authority`
     overwritten (Data 2.4.8 s3.b2, 2.4.9 s3.b4), `timestamp` set to `stored` when missing (2.4.7 s3.b2),
-    `version` kept or set to `version` (2.4.10 s3.b3), context activities as arrays (2.4.6.2 s4.b3)."""
+    `version` kept or set to `version` (2.4.10 s3.b3), context activities as arrays (2.4.6.2 s4.b3), and an
+    object without objectType given "Activity" (2.4.4 s2)."""
     out = context_activities_as_arrays(statement)
+    for part in (out, out.get("object")):
+        target = part.get("object") if isinstance(part, dict) else None
+        if isinstance(target, dict) and "objectType" not in target:
+            target["objectType"] = "Activity"  # Data 2.4.4 s2: an object without objectType is an Activity
     out.setdefault("id", id)
     out["stored"] = stored
     out.setdefault("timestamp", stored)

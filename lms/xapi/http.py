@@ -138,8 +138,8 @@ class AlternateRequestSyntax:
         if body is None:
             return 413, "The request body is too large."
         try:
-            fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
-                               max_num_fields=200)
+            fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200,
+                               encoding="utf-8", errors="strict")
         except (UnicodeDecodeError, ValueError):
             return 400, "The form body is not valid UTF-8 form data."
         headers: dict[str, str] = {}

@@ -80,6 +80,8 @@ def parse_mixed(content_type: str, body: bytes) -> tuple[bytes, list[Part]]:
             raise ValueError("the body has no delimiter line for the declared boundary")
         start = crlf + 2 if crlf >= 0 and crlf + 1 == lf else lf + 1
     after = start + len(delimiter)
+    if body.startswith(b"--", after):
+        raise ValueError("the body has no parts")
     if body.startswith(b"\r\n", after) or body.startswith(b" ", after) or body.startswith(b"\t", after):
         newline = b"\r\n"
     elif body.startswith(b"\n", after):
@@ -93,7 +95,9 @@ def parse_mixed(content_type: str, body: bytes) -> tuple[bytes, list[Part]]:
         if body.startswith(b"--", position):
             break  # the close delimiter; what follows is the epilogue
         line_end = body.find(newline, position)
-        if line_end < 0 or body[position:line_end].strip(b" \t"):
+        if line_end < 0:
+            raise ValueError("the body has no close delimiter (--boundary--)")
+        if body[position:line_end].strip(b" \t"):
             raise ValueError("a delimiter line must end right after the boundary (transport padding only)")
         content_start = line_end + len(newline)
         next_delimiter = body.find(separator, content_start)
@@ -110,11 +114,11 @@ def parse_mixed(content_type: str, body: bytes) -> tuple[bytes, list[Part]]:
             header_block, data = b"", raw[len(newline):]
         else:
             cut = raw.find(blank)
+            if newline == b"\n" and b"\r" in (raw[:cut] if cut >= 0 else raw):
+                raise ValueError("the body mixes CRLF and bare LF line ends")
             if cut < 0:
                 raise ValueError("a part has no blank line between its headers and its content")
             header_block, data = raw[:cut], raw[cut + len(blank):]
-        if newline == b"\n" and b"\r" in header_block:
-            raise ValueError("the body mixes CRLF and bare LF line ends")
         try:
             headers = _headers(header_block, newline)
         except UnicodeDecodeError as exc:
@@ -159,8 +163,8 @@ def attachment_problems(statements: list, parts: list[Part]) -> list[str]:
     """What is wrong between the statements' attachment objects and the parts received (Communication 1.5.2):
     every attachment without a fileUrl needs a part with its sha2 (s3.b5); every part must belong to an
     attachment (matched by hash only, s1.b4); a part's content must match its hash; where a part and its
-    attachment both give a content type, they must agree (s2.b2.b7); a signature attachment (Data 2.6) must
-    come as a part."""
+    attachment both give a content type or length, they must agree (s2.b2.b7); a signature attachment
+    (Data 2.6) must come as a part."""
     problems = part_hash_problems(parts)
     declared = _declared(statements)
     by_hash = {(part.sha2 or "").lower(): part for part in parts}
@@ -179,6 +183,10 @@ def attachment_problems(statements: list, parts: list[Part]) -> list[str]:
                 problems.append(f"attachment {sha2} has no fileUrl and no part with that hash "
                                 "(Communication 1.5.2 s3.b5)")
             continue
+        declared_length, part_length = attachment.get("length"), part.headers.get("content-length")
+        if part_length is not None and isinstance(declared_length, int) and part_length.strip() != str(declared_length):
+            problems.append(f"part {sha2} has Content-Length {part_length} but its attachment says length "
+                            f"{declared_length} (Communication 1.5.2 s2.b2.b7)")
         declared_type = attachment.get("contentType")
         if part.content_type and isinstance(declared_type, str) \
                 and media_type(part.content_type) != media_type(declared_type):

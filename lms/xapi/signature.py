@@ -15,10 +15,25 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+from joserfc.jws import JWSRegistry
 
 from lms.xapi.compare import same_statement
+from lms.xapi.multipart import Part, signature_parts
 
 ALGORITHMS = ("RS256", "RS384", "RS512")
+# a certificate chain in the header and a whole statement in the payload exceed joserfc's defaults (512 bytes of
+# header, 1024 of signature); the request's own size limit bounds them
+MAX_HEADER = 64 * 1024
+MAX_PAYLOAD = 16 * 1024 * 1024
+MAX_SIGNATURE = 4096
+
+
+def _registry(algorithm: str) -> JWSRegistry:
+    registry = JWSRegistry(algorithms=[algorithm])
+    registry.max_header_length = MAX_HEADER
+    registry.max_payload_length = MAX_PAYLOAD
+    registry.max_signature_length = MAX_SIGNATURE
+    return registry
 
 
 def _b64url(segment: str) -> bytes:
@@ -79,8 +94,18 @@ def signature_problems(statement: dict, jws_bytes: bytes) -> list[str]:
     problems += key_problems
     if key is not None and algorithm in ALGORITHMS:
         try:
-            jws.deserialize_compact(text, RSAKey.import_key(key), algorithms=[algorithm])
+            jws.deserialize_compact(text, RSAKey.import_key(key), algorithms=[algorithm],
+                                    registry=_registry(algorithm))
         except (JoseError, ValueError):
             problems.append('the JWS signature does not verify with the certificate in its "x5c" header '
                             "(Data 2.6 s5.b3.b3)")
+    return problems
+
+
+def statement_signature_problems(statement: dict, parts: list[Part]) -> list[str]:
+    """The problems of every JWS signature part of a statement sent as `multipart/mixed` (none when it is not
+    signed); a request with any is refused with 400 (Data 2.6 s5.b1)."""
+    problems = []
+    for part in signature_parts(statement, parts):
+        problems += signature_problems(statement, part.data)
     return problems

@@ -228,7 +228,7 @@ def test_every_query_parameter_is_refused_quickly(app, client, world):
             else:
                 continue
             for label, value in values:
-                response, seconds = _timed(client, row.url(world, "own"), method="GET",
+                response, seconds = _timed(client, row.url(world, "own").partition("?")[0], method="GET",
                                            query_string={param["name"]: value}, headers=world.headers(role))
                 _judge(response, seconds, f"GET {row.path}?{param['name']}: {label}", True, problems)
                 sent += 1

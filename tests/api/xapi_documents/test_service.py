@@ -92,3 +92,25 @@ def test_erasure_deletes_the_learners_documents_and_no_others(app, client, learn
     # erasing again finds nothing more to delete
     assert client.post(f"/api/v1/learners/{learner.learner_id}/erase", headers=bearer(admin_token)).status_code \
         == 200
+
+
+def test_the_learners_export_lists_their_documents(app, client, learner):
+    """A learner's export (APPI disclosure) holds the documents whose agent is them: text as stored, other
+    content in base64; not another agent's."""
+    state = state_url(learner, stateId="bookmark", registration=REGISTRATION)
+    assert client.put(state, data="ページ 12".encode(), content_type="text/plain; charset=utf-8",
+                      headers=learner.headers).status_code == 204
+    assert client.put(agent_profile_url(learner, profileId="avatar"), data=b"\x89PNG\xff", content_type="image/png",
+                      headers=learner.headers).status_code == 204
+    with app.app_context():
+        documents.put_state(activity_id=ACTIVITY, agent={"mbox": "mailto:someone@example.com"}, state_id="x",
+                            registration=None, content=b"{}", content_type="application/json")
+        db.session.commit()
+    export = client.get("/api/v1/learners/me/export", headers=bearer(learner.token)).get_json()
+    exported = export["records"]["xapi_documents"]
+    assert [(d["resource"], d["id"]) for d in exported] == [("agent_profile", "avatar"), ("state", "bookmark")]
+    profile, bookmark = exported
+    assert profile["content_base64"] == "iVBOR/8=" and "content" not in profile
+    assert bookmark == {"resource": "state", "activity_id": ACTIVITY, "registration": REGISTRATION, "id": "bookmark",
+                        "content_type": "text/plain; charset=utf-8", "updated_at": bookmark["updated_at"],
+                        "content": "ページ 12"}

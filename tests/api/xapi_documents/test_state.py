@@ -313,3 +313,19 @@ def _put_chunked(live_server, caller, path: str, data: bytes) -> int:
         return response.status
     finally:
         conn.close()
+
+
+def test_the_alternate_request_syntax_reaches_the_state_resource_1_3(client, learner):
+    """Communication 1.3.s3: POST with `method` in the query and the headers, parameters and content as form
+    fields is the request it stands for (the content is read as UTF-8 text)."""
+    form = {"activityId": ACTIVITY, "agent": json.dumps(learner.agent), "stateId": "alt",
+            "content": json.dumps({"ページ": 5}), "Content-Type": "application/json",
+            "Authorization": learner.headers["Authorization"], "X-Experience-API-Version": "1.0.3"}
+    response = client.post("/api/v1/xapi/activities/state?method=PUT", data=form,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 204, response.get_json()
+    assert get(client, learner, stateId="alt").get_json() == {"ページ": 5}
+    form = {k: v for k, v in form.items() if k not in ("content", "Content-Type")}
+    response = client.post("/api/v1/xapi/activities/state?method=GET", data=form,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and response.get_json() == {"ページ": 5}

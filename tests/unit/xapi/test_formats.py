@@ -123,3 +123,12 @@ def test_lrs_fields_on_intake():
                            authority=authority)
     assert kept["id"] == statement()["id"] and kept["version"] == "1.0.3"
     assert kept["timestamp"] == "2015-11-18T12:17:00Z"
+
+
+def test_an_object_without_object_type_is_stored_as_an_activity():
+    """Data 2.4.4 s2: without objectType the object is an Activity; the LRS returns it so."""
+    out = with_lrs_fields(statement(object=substatement(object={"id": "http://x.com/a"})), id="x", stored="s",
+                          authority=ACCOUNT)
+    assert out["object"]["objectType"] == "SubStatement"
+    assert out["object"]["object"] == {"objectType": "Activity", "id": "http://x.com/a"}
+    assert with_lrs_fields(statement(), id="x", stored="s", authority=ACCOUNT)["object"]["objectType"] == "Activity"
