@@ -7,7 +7,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import abort, current_app, jsonify, send_from_directory
 from flask.views import MethodView
 
-from lms.auth.models import LEARNER
+from lms.auth.models import ADMIN, LEARNER
 from lms.auth.permissions import auth_required, current_actor
 from lms.cmi5 import service
 from lms.http import Blueprint
@@ -39,6 +39,33 @@ class Launch(MethodView):
         """Launch a cmi5 module (the learner of the active enrolment): a new session, its launch data written
         and `launched` recorded; open the returned URL."""
         return service.launch(current_actor(), enrollment_id, module_code)
+
+
+class WaiveSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    reason = ma.fields.String(required=True, validate=ma.validate.OneOf(service.WAIVE_REASONS), metadata={
+        "description": "cmi5 9.5.5.2: Tested Out, Equivalent AU, Equivalent Outside Activity or Administrative"})
+
+
+class WaivedSchema(ma.Schema):
+    session_id = ma.fields.String(required=True, metadata={"description": "The waiver's own session id (9.3.7)"})
+    module_code = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+
+
+@blp.route("/enrollments/<id:enrollment_id>/modules/<module_code>/waive")
+class Waive(MethodView):
+    @auth_required(ADMIN)
+    @blp.arguments(WaiveSchema)
+    @blp.response(201, WaivedSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, fields, enrollment_id, module_code):
+        """Waive a cmi5 module's AU for the learner (admin): `waived` is recorded once per registration, the AU is
+        satisfied and the module completed."""
+        return service.waive(current_actor(), enrollment_id, module_code, fields["reason"])
 
 
 @blp.route("/cmi5/fetch/<key>")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from lms.audit.service import record
 from lms.auth.permissions import Actor
 from lms.cmi5 import lrs, rules, structure
 from lms.cmi5.models import Cmi5AuState, Cmi5PendingStatement, Cmi5Satisfied, Cmi5Session
@@ -224,6 +225,45 @@ def fetch(key: str, *, now: datetime | None = None) -> dict:
     return {"auth-token": token}
 
 
+WAIVE_REASONS = ("Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative")
+
+
+def waive(actor: Actor, enrollment_id: str, module_code: str, reason: str, *, now: datetime | None = None) -> dict:
+    """An admin waives a cmi5 module's AU (9.3.7): `waived` with the reason (9.5.5.2) under a session id of its
+    own, once per registration and AU; the AU is then satisfied, and its module completed."""
+    now = now or utcnow()
+    enrollment = enrollments.get_enrollment(actor, enrollment_id, for_update=True)
+    version = version_info(enrollment.program_version_id)
+    module = version.module(module_code)
+    if module is None:
+        raise NotFound(f"No module {module_code} in this enrolment's programme.")
+    if enrollment.status != "active":
+        raise Conflict("Only a module of an active enrolment can be waived.")
+    if module.kind != "cmi5" or not module.au_id:
+        raise Conflict(f"Module {module.code} is not a cmi5 assignable unit.")
+    course = structure_of(version)
+    au = course.au(module.au_id)
+    row = _au_state_row(enrollment.id, au.id)
+    if row.waived_at is not None or row.satisfied_at is not None:
+        raise Conflict("This AU is already waived or satisfied in this registration.")
+    row.waived_at = now
+    session = Cmi5Session(id=str(uuid.uuid4()), enrollment_id=enrollment.id, learner_id=enrollment.learner_id,
+                          module_code=module.code, au_id=au.id, activity_id=activity_id(course, au.id),
+                          status="waived", launched_at=now, last_activity_at=now, fetch_key_hash=None)
+    db.session.add(session)
+    db.session.flush()
+    agent = learner_agent(enrollment.learner_id)
+    _record([_statement(session, agent, rules.WAIVED, now, _au_object(session, au), grouping=au.id,
+                        result={"success": True, "completion": True, "extensions": {rules.REASON: reason}},
+                        categories=[rules.MOVEON_CATEGORY])])
+    _satisfy(enrollment.id, version, course, session, agent, now)
+    record(actor, "cmi5.waive", "enrollment", enrollment.id, module_code=module.code, reason=reason)
+    answer = {"session_id": session.id, "module_code": module.code, "reason": reason}
+    db.session.commit()
+    deliver_pending(now=now)
+    return answer
+
+
 # --- statements of a session ------------------------------------------------------------------------------
 
 def _session_state(session: Cmi5Session) -> rules.SessionState:
@@ -407,7 +447,8 @@ def _satisfy(enrollment_id: str, version: VersionInfo, course: structure.CourseS
 
 
 def _statement(session: Cmi5Session, agent: dict, verb: str, now: datetime, target: dict, *,
-               grouping: str, result: dict | None = None, extensions: dict | None = None) -> dict:
+               grouping: str, result: dict | None = None, extensions: dict | None = None,
+               categories: list[str] = ()) -> dict:
     """A cmi5 defined statement made by the LMS: the session's id, the registration, the cmi5 category and the
     publisher id grouping (9.6)."""
     statement = {
@@ -415,7 +456,8 @@ def _statement(session: Cmi5Session, agent: dict, verb: str, now: datetime, targ
         "verb": {"id": verb, "display": {"en-US": rules.VERB_NAMES[verb]}},
         "object": target,
         "context": {"registration": session.enrollment_id,
-                    "contextActivities": {"category": [{"objectType": "Activity", "id": rules.CATEGORY}],
+                    "contextActivities": {"category": [{"objectType": "Activity", "id": c}
+                                                       for c in (rules.CATEGORY, *categories)],
                                           "grouping": [{"objectType": "Activity", "id": grouping}]},
                     "extensions": {rules.SESSION_ID: session.id, **(extensions or {})}},
         "timestamp": _iso(now),

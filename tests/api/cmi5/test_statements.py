@@ -187,3 +187,26 @@ def test_the_lms_statements_are_kept_until_the_lrs_stores_them_and_stored_once(a
         assert db.session.query(Cmi5PendingStatement).count() == 0
     [statement] = fake_lrs.statements
     assert statement["context"]["extensions"][rules.SESSION_ID] == launched.session_id
+
+
+def test_9_3_7_an_admin_waives_an_au_once_with_a_reason_and_the_module_is_done(
+        app, client, admin_token, fake_lrs, learner_enrolled):
+    learner_id, token, enrollment_id = learner_enrolled
+    path = f"/api/v1/enrollments/{enrollment_id}/modules/GF14/waive"
+    assert client.post(path, json={"reason": "Administrative"}, headers=bearer(token)).status_code == 403
+    assert client.post(path, json={"reason": "because"}, headers=bearer(admin_token)).status_code == 422
+    response = client.post(path, json={"reason": "Tested Out"}, headers=bearer(admin_token))
+    assert response.status_code == 201, response.get_json()
+    [waived] = [s for s in fake_lrs.statements if s["verb"]["id"] == rules.WAIVED]
+    assert waived["result"] == {"success": True, "completion": True,  # 9.5.2, 9.5.3, 9.5.5.2
+                                "extensions": {rules.REASON: "Tested Out"}}
+    # 9.3.7: a session id of its own, used by no other statement but satisfied
+    session_id = waived["context"]["extensions"][rules.SESSION_ID]
+    assert session_id == response.get_json()["session_id"]
+    others = [s for s in fake_lrs.statements if s is not waived
+              and s["context"]["extensions"][rules.SESSION_ID] == session_id]
+    assert {s["verb"]["id"] for s in others} == {rules.SATISFIED}
+    assert _module(client, token, enrollment_id)["done"]
+    again = client.post(path, json={"reason": "Tested Out"}, headers=bearer(admin_token))
+    assert again.status_code == 409  # 9.3.7: not more than one waived per registration and AU
+    assert sum(s["verb"]["id"] == rules.WAIVED for s in fake_lrs.statements) == 1

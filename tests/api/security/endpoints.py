@@ -238,6 +238,8 @@ ROWS: list[Row] = [
     # public (the fetch key is the credential, once; an unknown key gets cmi5's error JSON with 200)
     Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/launch", learner_only(201),
         learner_only(404), ids={"module_code": "cmi5_module_code"}),
+    Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/waive", admin_only(201),
+        body=lambda w, s, r: {"reason": "Administrative"}, ids={"module_code": "cmi5_module_code"}),
     Row("POST", "/api/v1/cmi5/fetch/{key}", PUBLIC, ids={"key": "fetch_key"}),
     Row("GET", "/cmi5-content/{program_code}/cmi5/{path}", PUBLIC, ids={"path": "cmi5_path"}),
     Row("GET", "/cmi5-content/returned", PUBLIC),
