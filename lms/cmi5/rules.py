@@ -2,6 +2,7 @@
 7.1, 9), when an AU's moveOn is met and which blocks and course that satisfies (9.3.9, 13.1.4)."""
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 CMI5 = "https://w3id.org/xapi/cmi5/"
@@ -206,6 +207,16 @@ def _check_result(session: SessionState, verb: str, result: dict, extensions: di
                                          f"context.extensions under {MASTERY_SCORE}")
 
 
+def _moment(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _decimal(value) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
@@ -222,9 +233,14 @@ def _scaled(result: dict) -> Decimal | None:
 
 def check_session_statements(session: SessionState, registration: RegistrationState, statements: list[dict]
                              ) -> tuple[SessionState, RegistrationState]:
-    """A batch, in the order cmi5 judges order by (9.3: the timestamps; the order sent where they are equal)."""
-    ordered = sorted(enumerate(statements), key=lambda pair: (str(pair[1].get("timestamp") or ""), pair[0]))
-    for _, statement in ordered:
+    """A batch, in the order cmi5 judges order by (9.3: the timestamps; the order sent where they are equal, or
+    when any statement has no timestamp the LRS could compare)."""
+    moments = [_moment(statement.get("timestamp")) for statement in statements]
+    if None in moments:
+        ordered = list(statements)
+    else:
+        ordered = [statements[i] for i in sorted(range(len(statements)), key=lambda i: (moments[i], i))]
+    for statement in ordered:
         session, registration = check_session_statement(session, registration, statement)
     return session, registration
 
