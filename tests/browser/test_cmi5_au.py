@@ -80,6 +80,10 @@ def test_the_statements_of_the_npm_package_keep_the_lms_rules_and_move_the_modul
                     reason="the statements resource (lms.xapi.statements) takes the AU's statements")
 def test_the_au_goes_from_launch_to_terminated_and_the_module_is_done(app, live_server, client, make_learner,
                                                                       make_enrollment, tmp_path, monkeypatch):
+    from lms.cmi5.models import Cmi5PendingStatement
+    from lms.extensions import db
+    from lms.xapi import models as lrs_models
+
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server.url)
     learner_id, token = make_learner()
     enrollment_id = make_enrollment(learner_id)
@@ -92,6 +96,11 @@ def test_the_au_goes_from_launch_to_terminated_and_the_module_is_done(app, live_
     assert shot.stat().st_size > 20_000
     with app.app_context():
         deliver_pending()  # the scheduler's queue: satisfied statements reach the LRS
+        # launched (9.3.1), and satisfied for the block and the course (9.3.9), all taken by the LRS
+        assert db.session.query(Cmi5PendingStatement).count() == 0
+        stored = [json.loads(row.statement) for row in db.session.query(lrs_models.LrsStatement)]
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[-1] for s in stored)
+    assert verbs == ["completed", "initialized", "launched", "passed", "satisfied", "satisfied", "terminated"]
     progress = client.get(f"/api/v1/enrollments/{enrollment_id}/progress", headers=bearer(token)).get_json()
     module = next(m for m in progress["modules"] if m["code"] == "GF14")
     assert module["done"] and module["status"] == "passed" and float(module["best_score"]) == 100.0

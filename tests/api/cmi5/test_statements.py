@@ -210,3 +210,13 @@ def test_9_3_7_an_admin_waives_an_au_once_with_a_reason_and_the_module_is_done(
     again = client.post(path, json={"reason": "Tested Out"}, headers=bearer(admin_token))
     assert again.status_code == 409  # 9.3.7: not more than one waived per registration and AU
     assert sum(s["verb"]["id"] == rules.WAIVED for s in fake_lrs.statements) == 1
+
+
+def test_a_session_token_no_cmi5_launch_issued_is_left_to_the_lrs(app, launch, fake_lrs, learner_enrolled):
+    from dataclasses import replace
+
+    learner_id, token, enrollment_id = learner_enrolled
+    launched = launch(enrollment_id, learner_id, token)
+    stranger = replace(launched.principal(), session_id="not-a-launch")
+    intake(app, stranger, [{"actor": {}, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"}}])
+    assert _session(app, launched.session_id).status == "launched"
