@@ -220,3 +220,9 @@ def test_a_session_token_no_cmi5_launch_issued_is_left_to_the_lrs(app, launch, f
     stranger = replace(launched.principal(), session_id="not-a-launch")
     intake(app, stranger, [{"actor": {}, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"}}])
     assert _session(app, launched.session_id).status == "launched"
+
+
+def test_idle_queue_runs_leave_no_transaction_open(ctx):
+    """On SQLite every open transaction holds the write lock: the scheduler's passes end theirs."""
+    assert deliver_pending() == 0 and not db.session().in_transaction()
+    assert abandon_stale() == 0 and not db.session().in_transaction()
