@@ -37,7 +37,9 @@ VERBS = ["progressed"] * 6 + ["completed"] * 2 + ["passed", "failed"]
 
 
 def setup_app(url: str) -> Flask:
-    app = create_app(TestConfig(url, tempfile.mkdtemp(prefix="bench-xapi-")))
+    config = TestConfig(url, tempfile.mkdtemp(prefix="bench-xapi-"))
+    config.PUBLIC_BASE_URL = "https://lms.example.jp"  # the learners' home page in the statements below
+    app = create_app(config)
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "lms.certificates.api",
     "lms.reports.api",
     "lms.indicators.api",
+    "lms.xapi.api",
     "lms.xapi.meta_api",
     "lms.xapi.document_api",
     "lms.cmi5.api",
@@ -93,14 +94,16 @@ def _wire_domains(app: Flask) -> None:
     from lms.progress import export as progress_export
     from lms.xapi import clients as xapi_clients
     from lms.xapi import documents as xapi_documents
+    from lms.xapi import statements as lrs_statements
 
     app.extensions[EXTENSION_KEY] = DomainHooks(
         supervisor_scopes=(placements.supervised_enrollments,),
         export_sections={"enrollments": enrollments.learner_records, "placements": placements.learner_records,
                          "matching_preferences": rounds.learner_records, **progress_export.SECTIONS,
                          "certificates": certificates.learner_records,
+                         "lrs_statements": lrs_statements.learner_records,
                          "xapi_documents": xapi_documents.export_documents},
-        erasure_steps=(certificates.erase_holder, progress_export.erase_statements,
+        erasure_steps=(certificates.erase_holder, lrs_statements.erase_learner,
                        xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
         statement_checks=(cmi5.check_statements,),
         content_checks=(cmi5.check_content,),
@@ -137,6 +140,7 @@ def _import_models() -> None:
     import lms.xapi.activities  # noqa: F401
     import lms.xapi.clients  # noqa: F401
     import lms.xapi.document_models  # noqa: F401
+    import lms.xapi.models  # noqa: F401
 
 
 def _root():

@@ -15,6 +15,7 @@ from lms.config import TestConfig
 from lms.dates import utcnow
 from lms.extensions import db
 
+LMS_HOME = "https://lms.example.jp"
 REFERENCE_TABLES = {"alembic_version", "blocks", "prefectures", "organizations", "specialties"}
 
 
@@ -30,7 +31,10 @@ def _database_url(tmp: Path) -> str:
 @pytest.fixture(scope="session")
 def app():
     tmp = Path(tempfile.mkdtemp(prefix="lms-test-"))
-    app = create_app(TestConfig(_database_url(tmp), str(tmp / "storage")))
+    config = TestConfig(_database_url(tmp), str(tmp / "storage"))
+    # learners are agents with an account on this home page in xAPI statements (the tests' statements use it)
+    config.PUBLIC_BASE_URL = LMS_HOME
+    app = create_app(config)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

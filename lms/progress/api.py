@@ -1,13 +1,14 @@
-"""Progress endpoints: module progress (REST and xAPI), the progress summary, OJT hour logs."""
+"""Progress endpoints: module progress (REST; xAPI statements arrive through lms.xapi), the progress summary,
+OJT hour logs."""
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 
 from lms.auth.models import ADMIN, LEARNER, ORG_STAFF, SUPERVISOR
 from lms.auth.permissions import auth_required, current_actor
 from lms.http import PAGE_HEADERS, Blueprint, PageArgsSchema, paged
 from lms.idempotency import idempotent
-from lms.progress import ojt_logs, service, statements, xapi
+from lms.progress import ojt_logs, service
 from lms.progress.schemas import (
     ModuleProgressSchema,
     ModuleProgressUpdateSchema,
@@ -18,23 +19,13 @@ from lms.progress.schemas import (
     OjtReviewSchema,
     ProgressSchema,
 )
-from lms.security import json_body
 
-blp = Blueprint("progress", __name__, description="Progress: modules (REST and xAPI), OJT hours, completion")
+blp = Blueprint("progress", __name__, description="Progress: modules, OJT hours, completion")
 
-XAPI_PATH = "/xapi/statements"
 ETAG_HEADERS = {"ETag": {"description": "The log's version; send it as `If-Match` to change or review "
                                         "exactly what was read", "schema": {"type": "string"}}}
 IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
             "description": "The `ETag` of the log as read: 412 if it changed since (optimistic concurrency)"}
-VERSION_DOC = {"description": "xAPI version of the response", "schema": {"type": "string"}}
-
-
-@blp.after_request
-def _xapi_version(response):
-    if request.path.endswith(XAPI_PATH):
-        response.headers[xapi.VERSION_HEADER] = xapi.VERSION
-    return response
 
 
 @blp.route("/enrollments/<id:enrollment_id>/modules/<module_code>")
@@ -57,25 +48,6 @@ class Progress(MethodView):
     def get(self, enrollment_id):
         """An enrolment's progress: modules, approved OJT hours, and what is missing for completion."""
         return service.progress(current_actor(), enrollment_id)
-
-
-@blp.route(XAPI_PATH)
-class Statements(MethodView):
-    @auth_required(LEARNER)
-    @blp.json_body(xapi.STATEMENTS_BODY)
-    @blp.doc(parameters=[{"in": "header", "name": xapi.VERSION_HEADER, "required": True,
-                          "schema": {"type": "string", "pattern": xapi.VERSION_PATTERN.pattern}}])
-    @blp.response(200, {"type": "array", "items": {"type": "string", "format": "uuid"}},
-                  description="The ids of the statements, in the order sent",
-                  headers={xapi.VERSION_HEADER: VERSION_DOC})
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
-    def post(self):
-        """Store xAPI 1.0.3 statements about the caller (one or a list, all or none); returns their ids.
-        The body is `application/json` (parameters allowed, UTF-8), held to the same JSON rules as any other."""
-        xapi.check_version(request.headers.get(xapi.VERSION_HEADER))
-        ids = statements.ingest(current_actor(), xapi.parse_body(json_body()))
-        return jsonify(ids)
 
 
 @blp.route("/placements/<id:placement_id>/ojt-logs")

@@ -1,13 +1,11 @@
-"""What the progress domain holds about a learner: their export (APPI disclosure) and its erasure."""
+"""What the progress domain holds about a learner: their export (APPI disclosure)."""
 
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
 from lms.enrollments.models import Enrollment
 from lms.extensions import db
-from lms.learners import service as learners
 from lms.learners.models import Learner
 from lms.ojt.models import Placement
 from lms.progress.models import ModuleProgress, ModuleProgressUpdate, OjtLog, XapiStatement
@@ -39,8 +37,10 @@ def _export_module_updates(learner: Learner) -> list[dict]:
 def _export_statements(learner: Learner) -> list[dict]:
     rows = db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)
                               .order_by(XapiStatement.stored_at, XapiStatement.id))
-    return [{"id": s.id, "enrollment_id": s.enrollment_id, "stored_at": _iso(s.stored_at),
-             "voided_by": s.voided_by, "statement": s.statement} for s in rows]
+    return [{"id": s.id, "enrollment_id": s.enrollment_id, "verb_id": s.verb_id,
+             "module_code": s.module_code, "status": s.status, "score": None if s.score is None else float(s.score),
+             "minutes": s.minutes, "timestamp": _iso(s.timestamp), "stored_at": _iso(s.stored_at),
+             "voided_by": s.voided_by} for s in rows]
 
 
 def _export_ojt_logs(learner: Learner) -> list[dict]:
@@ -55,34 +55,7 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-# xAPI actor fields that carry a name or an address rather than the learner's account
-XAPI_PERSONAL_KEYS = ("name", "mbox", "mbox_sha1sum", "openid")
-
 # what the learner's export shows of their progress (wired by the app factory)
 SECTIONS = {"module_progress": _export_module_progress, "module_progress_updates": _export_module_updates,
             "xapi_statements": _export_statements, "ojt_logs": _export_ojt_logs}
 
-
-def erase_statements(learner: Learner, values: frozenset[str]) -> list[Path]:
-    """Erasure step: xAPI statements are stored as received, so drop the actor's name and addresses and any
-    copy of the personal values; no files."""
-    folded = {v.strip().casefold() for v in values}
-    long_values = [v for v in folded if len(v) >= 4]
-
-    def scrub(node):
-        if isinstance(node, dict):
-            return {k: scrub(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [scrub(v) for v in node]
-        if isinstance(node, str):
-            text = node.strip().casefold()
-            if text in folded or any(v in text for v in long_values):
-                return learners.ERASED_NAME
-        return node
-
-    for row in db.session.scalars(select(XapiStatement).where(XapiStatement.learner_id == learner.id)):
-        statement = dict(row.statement)
-        if isinstance(statement.get("actor"), dict):
-            statement["actor"] = {k: v for k, v in statement["actor"].items() if k not in XAPI_PERSONAL_KEYS}
-        row.statement = scrub(statement)
-    return []

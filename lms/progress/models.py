@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -18,8 +18,9 @@ OJT_LOG_STATUSES = ("pending", "approved", "rejected")
 
 
 class XapiStatement(db.Model):
-    """An xAPI statement as received, with the module event read from it (status is null for verbs that
-    do not move progress); `voided_by` names the statement that voided it."""
+    """The module event read from a statement the LRS stored about a learner in one of their enrolments
+    (status is null for verbs that do not move progress); `voided_by` names the statement that voided it.
+    The statement itself lives in the LRS (lms.xapi)."""
 
     __tablename__ = "xapi_statements"
     __table_args__ = (
@@ -36,7 +37,6 @@ class XapiStatement(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     minutes: Mapped[int | None]
     content_hash: Mapped[str] = mapped_column(String(64))
-    statement: Mapped[dict] = mapped_column(JSON)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_by: Mapped[str | None] = mapped_column(String(36))

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
 
 from lms.audit.service import record
 from lms.auth.models import LEARNER, SUPERVISOR
@@ -73,7 +72,7 @@ def fold_into_summaries(changes: dict[tuple[str, str], list[rules.ModuleEvent]],
         changes = {key: [] for key in changes}
         updates = select(ModuleProgressUpdate).where(ModuleProgressUpdate.enrollment_id.in_(enrollment_ids),
                                                      ModuleProgressUpdate.module_code.in_(codes))
-        statements = select(XapiStatement).options(defer(XapiStatement.statement)).where(
+        statements = select(XapiStatement).where(
             XapiStatement.enrollment_id.in_(enrollment_ids), XapiStatement.module_code.in_(codes),
             XapiStatement.status.is_not(None), XapiStatement.voided_by.is_(None))
         for query in (updates, statements):

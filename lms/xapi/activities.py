@@ -10,7 +10,6 @@ property replaced.
 
 import hashlib
 import json
-import re
 from datetime import datetime
 
 from sqlalchemy import JSON, String, Text, select, update
@@ -22,6 +21,8 @@ from lms.columns import UTCDateTime
 from lms.dates import utcnow
 from lms.errors import BadRequest
 from lms.extensions import db
+from lms.xapi import agents
+from lms.xapi.validation import is_iri
 
 MAX_ACTIVITY_ID = 2048
 # definition properties that are language maps or extensions: merged key by key (Data 2.4.4.1)
@@ -50,7 +51,7 @@ def parse_activity_id(value: str | None) -> str:
     """The `activityId` parameter: required, an IRI (Communication 2.5: 400 otherwise)."""
     if value is None or not value.strip():
         raise BadRequest("The activityId parameter is required.")
-    if len(value) > MAX_ACTIVITY_ID or not _IRI.match(value):
+    if len(value) > MAX_ACTIVITY_ID or not is_iri(value):
         raise BadRequest("activityId must be an IRI.")
     return value
 
@@ -159,10 +160,7 @@ def _activities(statement) -> list[dict]:
 
 # -- the Agents resource -------------------------------------------------------------------------------------
 
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
-_SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
-_AGENT_KEYS = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
-IFI_NAMES = ("mbox", "mbox_sha1sum", "openid", "account")
+IFI_NAMES = agents.IFI_NAMES
 MAX_AGENT_PARAMETER = 4096
 
 
@@ -184,37 +182,13 @@ def parse_agent(value: str | None) -> dict:
 
 
 def agent_problem(agent) -> str | None:
-    """Why `agent` is not a valid Agent (Data 2.4.2.1, 2.4.2.3), or None (pure)."""
-    if not isinstance(agent, dict):
-        return "an Agent is a JSON object"
-    unknown = set(agent) - _AGENT_KEYS
-    if unknown:
-        return f"unknown property {sorted(unknown)[0][:50]!r}"
-    if agent.get("objectType", "Agent") != "Agent":
-        return "objectType must be Agent"
-    if "name" in agent and not isinstance(agent["name"], str):
-        return "name must be a string"
-    ifis = [name for name in IFI_NAMES if name in agent]
-    if len(ifis) != 1:
-        return "exactly one of mbox, mbox_sha1sum, openid and account is required"
-    value = agent[ifis[0]]
-    if ifis[0] == "mbox":
-        if not (isinstance(value, str) and value.startswith("mailto:") and "@" in value):
-            return "mbox must be a mailto: IRI"
-    elif ifis[0] == "mbox_sha1sum":
-        if not (isinstance(value, str) and _SHA1.match(value)):
-            return "mbox_sha1sum must be a hex SHA-1"
-    elif ifis[0] == "openid":
-        if not (isinstance(value, str) and _IRI.match(value)):
-            return "openid must be a URI"
-    else:
-        if not isinstance(value, dict) or set(value) - {"homePage", "name"}:
-            return "account must be an object of homePage and name"
-        if not (isinstance(value.get("homePage"), str) and _IRI.match(value["homePage"])):
-            return "account.homePage must be an IRL"
-        if not isinstance(value.get("name"), str):
-            return "account.name must be a string"
-    return None
+    """Why `agent` is not a valid Agent (Data 2.4.2.1, 2.4.2.3: one inverse functional identifier, no other
+    properties than name and objectType), or None. A Group is not an Agent here."""
+    problems = agents.agent_problems(agent, "agent", kind="member")
+    if not problems:
+        return None
+    path, messages = next(iter(problems.items()))
+    return f"{path}: {messages[0]}"
 
 
 def person_of(agent: dict) -> dict:

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.errors import BadRequest, Invalid, problem
 from lms.http import Blueprint
-from lms.security import body_limit
+from lms.security import body_limit, check_json
 from lms.xapi import document_rules as rules
 from lms.xapi import documents
 from lms.xapi.principal import PROFILE, STATE, current_principal, lrs_auth
@@ -43,7 +43,7 @@ def _parsed(parse, *args):
     try:
         return parse(*args)
     except rules.ParameterError as exc:
-        raise BadRequest(f"The parameter {exc.name} {exc.message}.",
+        raise BadRequest(f"The parameter {exc.name} is missing or invalid: {exc.message}.",
                          errors={"query": {exc.name: [exc.message]}}) from exc
 
 
@@ -82,8 +82,12 @@ def _body() -> bytes:
 
 
 def _write(ref_of, *, merge: bool) -> Response:
-    """PUT or POST: the body's size first, then the parameters (API.md's order of checks)."""
+    """PUT or POST: the body's size first, then the parameters (API.md's order of checks). A document sent as
+    application/json must be JSON, held to the rules of every JSON body (400 otherwise: Communication
+    3.2.s3.b6, a content type that does not match the content); any other media type is stored as sent."""
     content = _body()
+    if rules.media_type(request.headers.get("Content-Type")) == rules.JSON_TYPE and content.strip():
+        check_json(content)
     ref = ref_of()
     documents.write(ref, content, request.headers.get("Content-Type"), merge=merge,
                     if_match=request.headers.get("If-Match"), if_none_match=request.headers.get("If-None-Match"))

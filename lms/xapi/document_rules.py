@@ -4,9 +4,10 @@ ETag of a document, the concurrency preconditions and the JSON merge of POST."""
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
-from lms.xapi.agents import IFI_NAMES, agent_key, ifi_of
+from lms.xapi.agents import IRI, agent_key, agent_problems
+from lms.xapi.validation import parse_timestamp
 
 STATE = "state"
 ACTIVITY_PROFILE = "activity_profile"
@@ -20,10 +21,7 @@ MAX_CONTENT_TYPE = 255
 CONFLICT = 409
 PRECONDITION_FAILED = 412
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+")
-_SHA1_HEX = re.compile(r"[0-9a-f]{40}")
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-_AGENT_KEYS = frozenset(("objectType", "name", *IFI_NAMES))
 
 
 class ParameterError(ValueError):
@@ -35,15 +33,11 @@ class ParameterError(ValueError):
         self.message = message
 
 
-def _absolute_iri(value) -> bool:
-    return isinstance(value, str) and _SCHEME.fullmatch(value) is not None
-
-
 def parse_activity_id(value: str | None) -> str:
     """`activityId`: required, an absolute IRI (Data 2.4.4.1)."""
     if value is None or value == "":
         raise ParameterError("activityId", "required")
-    if not _absolute_iri(value):
+    if not IRI.match(value):
         raise ParameterError("activityId", "must be an IRI with a scheme, like https://example.com/course/1")
     return value
 
@@ -65,51 +59,27 @@ def parse_registration(value: str | None) -> str | None:
 
 
 def parse_since(value: str | None) -> datetime | None:
-    """`since`: optional, an ISO 8601 timestamp (Data 4.5); one without an offset is read as UTC."""
+    """`since`: optional, an ISO 8601 timestamp (Data 4.5), read as the statement resource reads it."""
     if value is None:
         return None
-    text = value.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.,]+(Z|[+-]\d{2}(:?\d{2})?)?", text, flags=re.IGNORECASE):
+    moment = parse_timestamp(value.strip())
+    if moment is None:
         raise ParameterError("since", "must be an ISO 8601 timestamp, like 2026-04-01T09:00:00Z")
-    text = re.sub(r"[zZ]$", "+00:00", text.replace(",", "."))
-    text = re.sub(r"([+-]\d{2})$", r"\1:00", text)
-    text = re.sub(r"\.(\d{6})\d+", r".\1", text)  # finer than microseconds: cut, not rounded
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ParameterError("since", "must be an ISO 8601 timestamp, like 2026-04-01T09:00:00Z") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment
 
 
 def agent_problem(agent) -> str | None:
-    """What is wrong with an Agent object given as a parameter (Data 2.4.2.1), or None. It is an Agent (not a
-    Group) with exactly one inverse functional identifier, each in its defined form."""
+    """What is wrong with an Agent given as a parameter, or None: an Agent object, not a Group (Communication
+    2.6.s3 note), with exactly one inverse functional identifier in its defined form (Data 2.4.2.1)."""
     if not isinstance(agent, dict):
         return "must be an Agent object (JSON)"
     if agent.get("objectType", "Agent") != "Agent":
         return 'objectType must be "Agent"'
-    unknown = sorted(set(agent) - _AGENT_KEYS)
-    if unknown:
-        return f"unknown properties: {', '.join(k[:40] for k in unknown[:5])}"
-    if "name" in agent and not isinstance(agent["name"], str):
-        return "name must be a string"
-    found = [name for name in IFI_NAMES if name in agent]
-    if len(found) != 1:
-        return "must have exactly one of mbox, mbox_sha1sum, openid, account"
-    name, value = ifi_of(agent)
-    if name == "mbox" and not (isinstance(value, str) and value.startswith("mailto:") and "@" in value):
-        return "mbox must be a mailto IRI, like mailto:someone@example.jp"
-    if name == "mbox_sha1sum" and not (isinstance(value, str) and _SHA1_HEX.fullmatch(value.lower())):
-        return "mbox_sha1sum must be the SHA-1 hex digest of a mailto IRI"
-    if name == "openid" and not _absolute_iri(value):
-        return "openid must be a URI"
-    if name == "account":
-        if not isinstance(value, dict) or set(value) - {"homePage", "name"}:
-            return "account must be an object with homePage and name"
-        if not _absolute_iri(value.get("homePage")):
-            return "account.homePage must be an IRL, like https://example.jp"
-        if not isinstance(value.get("name"), str):
-            return "account.name must be a string"
+    problems = agent_problems(agent, "agent", kind="member")
+    if problems:
+        path, messages = next(iter(problems.items()))
+        where = path.removeprefix("agent").lstrip(".")
+        return f"{where}: {messages[0]}" if where else messages[0]
     return None
 
 
@@ -124,8 +94,6 @@ def parse_agent(value: str | None) -> tuple[dict, str]:
     problem = agent_problem(agent)
     if problem:
         raise ParameterError("agent", problem)
-    if agent.get("mbox_sha1sum"):
-        agent = {**agent, "mbox_sha1sum": agent["mbox_sha1sum"].lower()}
     return agent, agent_key(agent)
 
 

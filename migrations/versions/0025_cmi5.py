@@ -1,7 +1,7 @@
 """cmi5: launch sessions, each registration's AUs, satisfied blocks and courses; cmi5 modules and course structures
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import lms.columns
 
 
 revision = '0025'
-down_revision = '0024'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

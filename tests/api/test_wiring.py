@@ -34,10 +34,10 @@ def test_a_fresh_interpreter_gets_every_reaction_from_create_app_alone(tmp_path)
                             capture_output=True, text=True, timeout=120, check=True)
     wiring = json.loads(result.stdout.strip().splitlines()[-1])
     assert wiring["scopes"] == ["lms.ojt.placements.supervised_enrollments"]
-    assert wiring["sections"] == ["certificates", "enrollments", "matching_preferences", "module_progress",
-                                  "module_progress_updates", "ojt_logs", "placements", "xapi_documents",
-                                  "xapi_statements"]
-    assert wiring["erasure"] == ["lms.certificates.service.erase_holder", "lms.progress.export.erase_statements",
+    assert wiring["sections"] == ["certificates", "enrollments", "lrs_statements", "matching_preferences",
+                                  "module_progress", "module_progress_updates", "ojt_logs", "placements",
+                                  "xapi_documents", "xapi_statements"]
+    assert wiring["erasure"] == ["lms.certificates.service.erase_holder", "lms.xapi.statements.erase_learner",
                                  "lms.xapi.clients.erase_session_tokens", "lms.xapi.documents.erase_documents"]
     assert wiring["completed"] == ["lms.certificates.service.allocate_on_completion"]
 

@@ -57,11 +57,15 @@ def person(app, client, admin_token, programs) -> Person:
         enrollment.status, enrollment.activated_at, enrollment.ever_active = "active", enrollment.applied_at, True
         db.session.commit()
     statement = {"id": str(uuid.uuid4()),
-                 "actor": {"objectType": "Agent", "name": "鬼瓦 権左衛門", "mbox": "mailto:" + PERSON["email"],
+                 "actor": {"objectType": "Agent", "name": "鬼瓦 権左衛門",
                            "account": {"homePage": "https://lms.example.jp", "name": learner_id}},
                  "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed", "display": {"en-US": "progressed"}},
                  "object": {"objectType": "Activity", "id": "https://lms.example.jp/xapi/activities/GF-2026/GF01"},
-                 "context": {"registration": enrollment_id}, "timestamp": "2026-06-01T10:00:00+09:00"}
+                 "context": {"registration": enrollment_id, "extensions": {
+                     "https://lms.example.jp/x/email": "mailto:" + PERSON["email"]}},
+                 # content may copy anything into a statement: the LRS keeps statements as received
+                 "result": {"extensions": {"https://lms.example.jp/x/registry": PERSON["medical_registration_number"]}},
+                 "timestamp": "2026-06-01T10:00:00+09:00"}
     assert client.post("/api/v1/xapi/statements", json=statement,
                        headers={**bearer(token), "X-Experience-API-Version": "1.0.3"}).status_code == 200
     with app.app_context():

@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.progress import service
 from lms.progress.models import OjtLog
 from tests.api.progress.conftest import NOW, T_MODULES
-from tests.conftest import bearer
+from tests.conftest import LMS_HOME, bearer
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_the_approval_of_the_last_hours_completes_at_review_time(app, client, ne
 
 def test_an_xapi_statement_can_be_the_last_event(app, client, nearly_done, completions):
     learner_id, enrollment_id, token, _, _ = nearly_done()
-    statement = {"id": str(uuid.uuid4()), "actor": {"account": {"homePage": "https://x.jp", "name": learner_id}},
+    statement = {"id": str(uuid.uuid4()), "actor": {"account": {"homePage": LMS_HOME, "name": learner_id}},
                  "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
                  "object": {"id": "https://x.jp/activities/GF05"}, "context": {"registration": enrollment_id},
                  "timestamp": (NOW - timedelta(days=5)).isoformat()}

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from lms.dates import today_jst
-from tests.conftest import bearer
+from tests.conftest import LMS_HOME, bearer
 
 
 def get_progress(client, token, enrollment_id):
@@ -72,7 +72,7 @@ def test_the_learners_export_holds_progress_statements_and_ojt_logs(client, lear
                json={"status": "completed", "occurred_at": "2025-06-01T10:00:00+09:00"})
     statement_id = str(uuid.uuid4())
     client.post("/api/v1/xapi/statements", headers={**bearer(token), "X-Experience-API-Version": "1.0.3"}, json={
-        "id": statement_id, "actor": {"account": {"homePage": "https://x.jp", "name": learner_id}},
+        "id": statement_id, "actor": {"account": {"homePage": LMS_HOME, "name": learner_id}},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"}, "object": {"id": "https://x.jp/a/GF02"},
         "context": {"registration": enrollment_id}})
     placement_id = make_placement(enrollment_id)
@@ -81,7 +81,8 @@ def test_the_learners_export_holds_progress_statements_and_ojt_logs(client, lear
     records = client.get("/api/v1/learners/me/export", headers=bearer(token)).get_json()["records"]
     assert {p["module_code"] for p in records["module_progress"]} == {"GF01", "GF02"}
     assert [s["id"] for s in records["xapi_statements"]] == [statement_id]
-    assert records["xapi_statements"][0]["statement"]["id"] == statement_id
+    assert records["xapi_statements"][0]["module_code"] == "GF02"
+    assert [s["statement"]["id"] for s in records["lrs_statements"]] == [statement_id]
     assert [(o["hours"], o["status"]) for o in records["ojt_logs"]] == [(3.0, "pending")]
 
 

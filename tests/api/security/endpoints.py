@@ -10,6 +10,7 @@ Adding an endpoint: add a row (keep the order of the API), with a body builder i
 """
 
 import io
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,19 @@ def learner_only(ok: int) -> Statuses:
 LRS_ONLY: Statuses = (401, 401, 401, 401, 401, 200)
 
 
+def lrs_only(ok: int) -> Statuses:
+    """LRS credentials (here a learner's token); a staff bearer token is no LRS credential (401)."""
+    return (401, 401, 401, 401, 401, ok)
+
+
+# the learner's own agent (or the other learner's) as the `agent` parameter, and an activity, URL-encoded
+XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22http%3A%2F%2F127.0.0.1%3A5000%22%2C%22name%22%3A"
+              "%22{learner_id}%22%7D%7D")
+XAPI_ACTIVITY = "activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"
+# the statementId of the PUT row (its statement carries no id, so the one in the query is taken)
+PUT_STATEMENT_ID = "5b2a3e1c-7d4f-4a8b-9c6d-0e1f2a3b4c5d"
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -52,7 +66,8 @@ class Row:
     body: Body | None = None
     # path parameter -> key of World.objects when it is not the parameter's own name
     ids: dict[str, str] = field(default_factory=dict)
-    # "json" (default), "multipart" (the body is a dict of files) or "csv" (text/csv)
+    # "json" (default), "multipart" (the body is a dict of files), "csv" (text/csv), or "document" (an xAPI
+    # document of any media type, sent here as JSON; no JSON schema of fields describes it)
     kind: str = "json"
     headers: dict[str, str] = field(default_factory=dict)
     # a query string (without "?") the request carries
@@ -66,9 +81,10 @@ class Row:
         return self.own if side == "own" or self.other is None else self.other
 
     def url(self, world: World, side: str) -> str:
-        values = {name: world.objects[side][self.ids.get(name, name)] for name in _params(self.path)}
+        names = _params(self.path) + re.findall(r"\{(\w+)\}", self.query)
+        values = {name: world.objects[side][self.ids.get(name, name)] for name in names}
         path = self.path.format(**values)
-        return f"{path}?{self.query}" if self.query else path
+        return f"{path}?{self.query.format(**values)}" if self.query else path
 
 
 def _params(path: str) -> list[str]:
@@ -116,6 +132,13 @@ def transition(w: World, side: str, role: str) -> dict:
 
 def module_progress(w: World, side: str, role: str) -> dict:
     return {"status": "completed", "minutes_spent": 30, "occurred_at": utcnow().isoformat()}
+
+
+XAPI_VERSION = {"X-Experience-API-Version": "1.0.3"}
+
+
+def xapi_document(w: World, side: str, role: str) -> dict:
+    return {"bookmark": 12, "suspend_data": "p3"}
 
 
 def statement(w: World, side: str, role: str) -> list:
@@ -221,7 +244,10 @@ ROWS: list[Row] = [
         (401, 200, 403, 403, 403, 404), body=module_progress),
     Row("GET", "/api/v1/enrollments/{enrollment_id}/progress", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
-    Row("POST", "/api/v1/xapi/statements", learner_only(200), learner_only(404), body=statement,
+    Row("GET", "/api/v1/xapi/statements", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"}),
+    Row("PUT", "/api/v1/xapi/statements", lrs_only(204), lrs_only(404), body=lambda w, s, r: {k: v for k, v in statement(w, s, r)[0].items() if k != "id"},
+        headers={"X-Experience-API-Version": "1.0.3"}, query="statementId=" + PUT_STATEMENT_ID),
+    Row("POST", "/api/v1/xapi/statements", LRS_ONLY, lrs_only(404), body=statement,
         headers={"X-Experience-API-Version": "1.0.3"}),
     # the LRS: its clients (admin, bearer), about (public), and resources any LRS credentials read; of the
     # bearer tokens only a learner's are LRS credentials (a staff token is 401 there, with a Basic challenge)
@@ -234,6 +260,19 @@ ROWS: list[Row] = [
         query="activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"),
     Row("GET", "/api/v1/xapi/agents", LRS_ONLY, headers={"X-Experience-API-Version": "1.0.3"},
         query="agent=%7B%22mbox%22%3A%22mailto%3Ataro%40example.jp%22%7D"),
+    # the document resources: a learner's token reaches their own agent's state and profile (another's: 403)
+    *[Row(method, "/api/v1/xapi/activities/state", lrs_only(ok), lrs_only(403), headers=XAPI_VERSION,
+          query=f"{XAPI_ACTIVITY}&{XAPI_AGENT}" + ("&stateId=bookmark" if method in ("PUT", "POST") else ""),
+          body=xapi_document if method in ("PUT", "POST") else None, kind="document")
+      for method, ok in (("GET", 200), ("PUT", 204), ("POST", 204), ("DELETE", 204))],
+    *[Row(method, "/api/v1/xapi/activities/profile", lrs_only(ok), headers=XAPI_VERSION,
+          query=XAPI_ACTIVITY + ("&profileId=glossary" if method != "GET" else ""),
+          body=xapi_document if method in ("PUT", "POST") else None, kind="document")
+      for method, ok in (("GET", 200), ("PUT", 204), ("POST", 204), ("DELETE", 204))],
+    *[Row(method, "/api/v1/xapi/agents/profile", lrs_only(ok), lrs_only(403), headers=XAPI_VERSION,
+          query=XAPI_AGENT + ("&profileId=preferences" if method != "GET" else ""),
+          body=xapi_document if method in ("PUT", "POST") else None, kind="document")
+      for method, ok in (("GET", 200), ("PUT", 204), ("POST", 204), ("DELETE", 204))],
     # cmi5: the learner launches a cmi5 module of their own enrolment; the fetch URL and the AU packages are
     # public (the fetch key is the credential, once; an unknown key gets cmi5's error JSON with 200)
     Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/launch", learner_only(201),

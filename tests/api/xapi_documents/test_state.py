@@ -329,3 +329,12 @@ def test_the_alternate_request_syntax_reaches_the_state_resource_1_3(client, lea
     response = client.post("/api/v1/xapi/activities/state?method=GET", data=form,
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and response.get_json() == {"ページ": 5}
+
+
+def test_a_document_sent_as_json_must_be_json_3_2_s3_b6(client, learner):
+    """3.2.s3.b6: content that does not match its Content-Type is 400; application/json is held to the rules of
+    every JSON body (nesting, numbers, hidden characters); the same bytes as text/plain are stored as sent."""
+    for body in (b"{not json", b'{"a": NaN}', b"[" * 70 + b"]" * 70, b'{"a": "\\u202e"}', b"\xff"):
+        assert put(client, learner, body, "application/json", stateId="j").status_code == 400, body
+        assert put(client, learner, body, "text/plain", stateId="t").status_code == 204, body
+    assert get(client, learner, stateId="j").status_code == 404

@@ -146,3 +146,13 @@ def test_activities_and_agents_need_lrs_credentials(client, make_client):
     response = client.get("/api/v1/xapi/agents?agent=" + quote(json.dumps({"mbox": "mailto:a@example.jp"})),
                           headers=lrs(state_only["key"], state_only["secret"]))
     assert response.status_code == 200
+
+
+def test_1_1_head_answers_like_get_without_a_body(client, all_client):
+    """Communication 1.1: the LRS answers HEAD on every resource taking GET, with the headers and no body."""
+    about = client.head("/api/v1/xapi/about")
+    assert about.status_code == 200 and about.data == b"" and about.headers["X-Experience-API-Version"] == "1.0.3"
+    activity = client.head(f"/api/v1/xapi/activities?activityId={quote(ACTIVITY_ID)}",
+                           headers=lrs(all_client["key"], all_client["secret"]))
+    assert activity.status_code == 200 and activity.data == b""
+    assert client.head(f"/api/v1/xapi/activities?activityId={quote(ACTIVITY_ID)}").status_code == 401
