@@ -50,7 +50,7 @@ def lrs_only(ok: int) -> Statuses:
 
 
 # the learner's own agent (or the other learner's) as the `agent` parameter, and an activity, URL-encoded
-XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22http%3A%2F%2F127.0.0.1%3A5000%22%2C%22name%22%3A"
+XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22https%3A%2F%2Flms.example.jp%22%2C%22name%22%3A"
               "%22{learner_id}%22%7D%7D")
 XAPI_ACTIVITY = "activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"
 # the statementId of the PUT row (its statement carries no id, so the one in the query is taken)
