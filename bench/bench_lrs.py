@@ -145,9 +145,9 @@ def fill(app: Flask, count: int, authority: dict, rng: random.Random) -> dict:
                 print(f"  filled {min(first + chunk, count):>9,} statements "
                       f"({time.perf_counter() - started:5.0f} s)", flush=True)
             cursor.execute("SELECT setval(pg_get_serial_sequence('lrs_statements', 'seq'), %s)", (count,))
+            for table in ("lrs_statements", "lrs_statement_agents", "lrs_statement_activities"):
+                cursor.execute(f"ANALYZE {table}")  # as autovacuum would soon; committed below
             raw.commit()
-            raw.autocommit = True
-            cursor.execute("ANALYZE lrs_statements; ANALYZE lrs_statement_agents; ANALYZE lrs_statement_activities")
         finally:
             raw.close()
     print(f"  fill: {count:,} statements by COPY in {time.perf_counter() - started:.0f} s", flush=True)
@@ -213,6 +213,8 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--intake-only", action="store_true",
+                        help="measure the intake only, on the store a previous run filled (not emptied)")
     args = parser.parse_args()
     url = args.database_url
     if not url or not url.startswith(("postgresql", "postgres")):
@@ -223,16 +225,24 @@ def main() -> None:
 
     rng = random.Random(SEED)
     begun = time.perf_counter()
-    app = setup_app(url)
-    headers, authority = make_client_headers(app)
-    print(f"LRS statements on PostgreSQL: fill {args.fill:,}, {args.runs} runs per query (seed {SEED})", flush=True)
-    samples = fill(app, args.fill, authority, rng)
-    results = timed_queries(app, headers, samples, args.runs, rng)
-    print(f"  queries through GET /api/v1/xapi/statements at {args.fill:,} statements (ms):")
-    for label, times in results.items():
-        print(f"    {label:32} p50 {percentile(times, 50) * 1000:7.1f}   p99 {percentile(times, 99) * 1000:7.1f}")
-
-    learners = make_learners(app, args.learners)
+    if args.intake_only:
+        config = TestConfig(url, "/tmp/bench-lrs-storage")
+        config.PUBLIC_BASE_URL = HOME
+        app = create_app(config)
+        with app.app_context():
+            args.fill = db.session.scalar(text("SELECT count(*) FROM lrs_statements"))
+        learners = make_learners(app, args.learners, prefix=f"intake{secrets.token_hex(3)}-")
+    else:
+        app = setup_app(url)
+        headers, authority = make_client_headers(app)
+        print(f"LRS statements on PostgreSQL: fill {args.fill:,}, {args.runs} runs per query (seed {SEED})",
+              flush=True)
+        samples = fill(app, args.fill, authority, rng)
+        results = timed_queries(app, headers, samples, args.runs, rng)
+        print(f"  queries through GET /api/v1/xapi/statements at {args.fill:,} statements (ms):")
+        for label, times in results.items():
+            print(f"    {label:32} p50 {percentile(times, 50) * 1000:7.1f}   p99 {percentile(times, 99) * 1000:7.1f}")
+        learners = make_learners(app, args.learners)
     warm_up = make_batches(rng, learners, args.batch, args.batch)
     batches = make_batches(rng, learners, args.statements, args.batch)
 

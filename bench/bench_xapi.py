@@ -50,7 +50,7 @@ def setup_app(url: str) -> Flask:
     return app
 
 
-def make_learners(app: Flask, count: int) -> list[tuple[str, str, str, list[str]]]:
+def make_learners(app: Flask, count: int, prefix: str = "bench") -> list[tuple[str, str, str, list[str]]]:
     """Learners with a login and an active GF-2026 enrolment: (learner id, enrolment id, token, module codes)."""
     from lms.auth.models import AccessToken
     from lms.auth.permissions import token_digest
@@ -64,13 +64,13 @@ def make_learners(app: Flask, count: int) -> list[tuple[str, str, str, list[str]
         program = get_program("GF-2026")
         codes = [m.code for m in program.modules]
         for n in range(count):
-            user = new_user(f"bench{n}@example.jp", "bench-password-1", "learner")
+            user = new_user(f"{prefix}{n}@example.jp", "bench-password-1", "learner")
             db.session.flush()
             token = secrets.token_urlsafe(24)
             db.session.add(AccessToken(token_hash=token_digest(token), user_id=user.id,
                                        expires_at=utcnow() + timedelta(hours=2)))
             learner = Learner(family_name="ベンチ", given_name="太郎", family_name_kana="ベンチ", given_name_kana="タロウ",
-                              email=user.email, medical_registration_number=str(900000 + n), license_year=2000,
+                              email=user.email, medical_registration_number=str((900000 if prefix == "bench" else 800000) + n), license_year=2000,
                               specialty="internal_medicine", workplace_prefecture_code="13",
                               workplace_name="ベンチ病院", organization_code="JPCA", user_id=user.id)
             db.session.add(learner)

@@ -338,7 +338,7 @@ def _store_once(principal: Principal, prepared: list[_Prepared], attachments: li
     authority_key = _agent_key_of(authority)
     # statements already voided by a voiding statement stored before them
     voided_on_arrival = set(db.session.scalars(select(LrsStatement.ref_target).where(
-        LrsStatement.voiding.is_(True), LrsStatement.ref_target.in_([p.id for p in new]))))
+        LrsStatement.voiding, LrsStatement.ref_target.in_([p.id for p in new]))))
     rows, final = [], []
     for p in new:
         statement = formats.with_lrs_fields(p.statement, id=p.id, stored=iso(now), authority=authority)
