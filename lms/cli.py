@@ -30,7 +30,7 @@ def create_user_command(email, password, role, organization_code, prefecture_cod
 
 
 COMMAND_MODULES: list[str] = ["lms.programs.cli", "lms.demo", "lms.certificates.cli", "lms.reports.cli",
-                              "lms.progress.cli", "lms.idempotency", "lms.ojt.cli"]
+                              "lms.progress.cli", "lms.idempotency", "lms.ojt.cli", "lms.cmi5.cli"]
 
 
 def register_cli(app: Flask) -> None:

@@ -138,6 +138,36 @@ def _learners(count, rng, prefectures, weights, specialties, organizations, acco
         db.session.flush()
         first_applied = _enrollments(learner, rng, programs, ojt)
         learner.created_at = learner.updated_at = first_applied - timedelta(days=rng.randint(1, 30))
+        if i == 0:
+            _studies_the_cmi5_demo(learner, programs, ojt.now)
+
+
+CMI5_DEMO_PROGRAM = "GF-2026"  # its module GF14 is a cmi5 AU (`flask lms cmi5 launch`)
+
+
+def _studies_the_cmi5_demo(learner, programs, now: datetime) -> None:
+    """The demo learner who can log in has an active enrolment in the programme with the demo cmi5 AU: an
+    application of theirs is approved a day after it was made, or they enrolled ten days ago."""
+    from lms.enrollments.models import Enrollment
+
+    program = next((p for p in programs if p.code == CMI5_DEMO_PROGRAM), None)
+    if program is None:
+        return
+    current = db.session.scalar(select(Enrollment).where(
+        Enrollment.learner_id == learner.id, Enrollment.program_code == program.code,
+        Enrollment.status.in_(("applied", "active", "suspended"))))
+    if current is None:
+        applied = now - timedelta(days=10)
+        current = Enrollment(id=new_id(), learner_id=learner.id, program_code=program.code,
+                             program_version_id=program.id, prefecture_code=learner.workplace_prefecture_code,
+                             organization_code=learner.organization_code, status="applied", applied_at=applied,
+                             fiscal_year=fiscal_year(applied), updated_at=applied)
+        _insert([current])
+    if current.status != "active":
+        current.status, current.ever_active, current.suspended_at = "active", True, None
+        current.activated_at = min(current.applied_at + timedelta(days=1), now - timedelta(hours=1))
+        current.updated_at = current.activated_at
+        db.session.flush()
 
 
 def _enrollments(learner, rng, programs, ojt: "Ojt") -> datetime:

@@ -20,12 +20,15 @@ class DomainHooks:
       again when an erasure is repeated, so each is idempotent.
     - `statement_checks`: function(principal, statements) run by the LRS intake on valid statements before
       any is stored; raises (Invalid, Forbidden) to refuse the whole request (cmi5's statement rules).
+    - `content_checks`: function(programme folder, folder name, its cmi5 modules) -> problems, run by the
+      content loader on a programme with a cmi5.xml (the cmi5 course structure XSD and the modules' AUs).
     """
 
     supervisor_scopes: tuple[Callable[[Any], Any], ...] = ()
     export_sections: Mapping[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
     erasure_steps: tuple[Callable[[Any, frozenset[str]], list], ...] = ()
     statement_checks: tuple[Callable[[Any, list[dict]], None], ...] = ()
+    content_checks: tuple[Callable[[Any, str, list], list], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "export_sections", MappingProxyType(dict(self.export_sections)))

@@ -8,11 +8,13 @@ from collections.abc import Callable
 DAILY_JOBS: dict[str, str] = {
     "prune-idempotency-records": "lms.idempotency:prune_expired",
     "complete-due-enrollments": "lms.progress.service:complete_due",
+    "abandon-stale-cmi5-sessions": "lms.cmi5.service:abandon_stale",
 }
 
 # queues the scheduler polls (as often as its report queue): same contract, called with `worker=` as well
 QUEUE_JOBS: dict[str, str] = {
     "ojt-site-imports": "lms.ojt.imports:run_pending_imports",
+    "cmi5-statements": "lms.cmi5.service:deliver_pending",
 }
 
 

@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "lms.xapi.api",
     "lms.xapi.meta_api",
     "lms.xapi.document_api",
+    "lms.cmi5.api",
 ]
 
 
@@ -58,7 +59,10 @@ def init_app(app: Flask) -> None:
     from lms.public.api import blp as public_blp
 
     api.register_blueprint(public_blp)
+    from lms.cmi5.api import content_bp as cmi5_content_bp
     from lms.health import bp as health_bp
+
+    app.register_blueprint(cmi5_content_bp)
 
     app.register_blueprint(health_bp)
     register_error_handlers(app)
@@ -84,6 +88,7 @@ def _wire_domains(app: Flask) -> None:
     """Every cross-domain reaction, declared here and nowhere else: what a lower domain asks of higher ones
     (hooks) and who reacts to a domain event. Nothing depends on which module was imported first."""
     from lms.certificates import service as certificates
+    from lms.cmi5 import service as cmi5
     from lms.enrollments import service as enrollments
     from lms.ojt import placements, rounds
     from lms.progress import export as progress_export
@@ -100,9 +105,12 @@ def _wire_domains(app: Flask) -> None:
                          "xapi_documents": xapi_documents.export_documents},
         erasure_steps=(certificates.erase_holder, lrs_statements.erase_learner,
                        xapi_clients.erase_session_tokens, xapi_documents.erase_documents),
+        statement_checks=(cmi5.check_statements,),
+        content_checks=(cmi5.check_content,),
     )
     # blinker keeps one connection per receiver, so a second app in one process adds nothing
     events.enrollment_completed.connect(certificates.allocate_on_completion, weak=False)
+    events.statements_stored.connect(cmi5.on_statements_stored, weak=False)
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -118,6 +126,7 @@ def _import_models() -> None:
     import lms.audit.models  # noqa: F401
     import lms.auth.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
+    import lms.cmi5.models  # noqa: F401
     import lms.enrollments.models  # noqa: F401
     import lms.idempotency  # noqa: F401
     import lms.indicators.models  # noqa: F401

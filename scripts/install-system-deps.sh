@@ -15,9 +15,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# axe-core and playwright-core (no browser download: Debian's chromium is driven) for the accessibility checks
+# axe-core and playwright-core (no browser download: Debian's chromium is driven) for the accessibility checks,
+# @xapi/cmi5 for the cmi5 AU run in the browser (its browser build is shipped in course_content/)
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -d "$HERE/tests/browser/node_modules/axe-core" ] || [ ! -d "$HERE/tests/browser/node_modules/playwright-core" ]; then
+missing_npm=0
+for module in axe-core playwright-core @xapi/cmi5; do
+  [ -d "$HERE/tests/browser/node_modules/$module" ] || missing_npm=1
+done
+if [ "$missing_npm" -eq 1 ]; then
   echo "Installing the browser checks' npm packages (tests/browser/package-lock.json)"
   (cd "$HERE/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi

@@ -22,6 +22,7 @@ class ModuleInfo:
     kind: str
     required: bool
     min_score: int | None
+    au_id: str | None = None  # kind cmi5: the AU's id in the programme's course structure
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def version_info(version_id: str) -> VersionInfo:
                    ProgramVersion.min_duration_days).where(ProgramVersion.id == version_id)).one()
         modules = db.session.execute(
             select(ProgramModule.code, ProgramModule.title_ja, ProgramModule.kind, ProgramModule.required,
-                   ProgramModule.min_score)
+                   ProgramModule.min_score, ProgramModule.au_id)
             .where(ProgramModule.program_version_id == version_id).order_by(ProgramModule.position))
         cached = _VERSIONS[version_id] = VersionInfo(
             version_id, version.code, version.version, version.title_ja, Decimal(version.ojt_required_hours),

@@ -16,9 +16,10 @@ def register(group: click.Group) -> None:
     @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
     def validate(directory):
         """Report every problem in the files, with file and line."""
+        from lms.hooks import domain_hooks
         from lms.programs.content import format_problems, load_content
 
-        result = load_content(directory or Path(current_app.config["CONTENT_DIR"]))
+        result = load_content(directory or Path(current_app.config["CONTENT_DIR"]), domain_hooks().content_checks)
         if result.problems:
             click.echo(format_problems(result.problems), err=True)
             raise click.ClickException(f"{len(result.problems)} problem(s) found")

@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,7 +20,9 @@ from yaml.nodes import Node, SequenceNode
 from lms.programs import yaml_checks as yc
 
 PROGRAM_FILE = "program.yaml"
-MODULE_KINDS: tuple[str, ...] = ("elearning", "quiz", "workshop")
+# a cmi5 course structure beside program.yaml; its modules of kind cmi5 name their AU by `au_id`
+CMI5_FILE = "cmi5.xml"
+MODULE_KINDS: tuple[str, ...] = ("elearning", "quiz", "workshop", "cmi5")
 SCORED_KINDS = frozenset({"quiz"})
 PROGRAM_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 MODULE_CODE = re.compile(r"[A-Z][A-Z0-9_-]*")
@@ -54,6 +56,7 @@ class ModuleDefinition:
     estimated_minutes: int
     file: str
     body: str
+    au_id: str | None = None  # kind cmi5: the AU's id in the programme's cmi5.xml
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,22 @@ class ProgramDefinition:
     min_duration_days: int | None
     modules: tuple[ModuleDefinition, ...]
     content_hash: str
+    cmi5_xml: str | None = None  # the text of the programme's cmi5.xml, when it has one
+
+
+@dataclass(frozen=True)
+class Cmi5Module:
+    """What a content check learns of one module of kind cmi5: where its `au_id` is written."""
+
+    index: int
+    code: str
+    au_id: str
+    line: int
+
+
+# check(programme folder, folder name relative to the content root, its cmi5 modules) -> problems; filled by
+# the cmi5 domain (lms.hooks: content_checks), which validates cmi5.xml against the course structure XSD
+ContentCheck = Callable[[Path, str, list[Cmi5Module]], list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,7 @@ _MODULE_FIELDS: dict[str, tuple[bool, yc.Validator]] = {
     "min_score": (False, yc.int_in_range(0, 100)),
     "estimated_minutes": (True, yc.int_in_range(1, MAX_MODULE_MINUTES)),
     "file": (True, _markdown_path),
+    "au_id": (False, yc.text),
 }
 
 
@@ -155,6 +175,12 @@ def _module_rules(entries: yc.Entries, path: str) -> list[yc.Issue]:
     if "min_score" in entries.nodes and kind is not None and kind not in SCORED_KINDS:
         key_node = entries.nodes["min_score"][0]
         return [(yc.line(key_node), f"{path}.min_score: only allowed on modules of kind 'quiz', not {kind!r}")]
+    if "au_id" in entries.nodes and kind is not None and kind != "cmi5":
+        key_node = entries.nodes["au_id"][0]
+        return [(yc.line(key_node), f"{path}.au_id: only allowed on modules of kind 'cmi5', not {kind!r}")]
+    if kind == "cmi5" and "au_id" not in entries.nodes:
+        return [(yc.line(entries.nodes["kind"][1]), f"{path}.au_id: required on modules of kind 'cmi5' (the id of "
+                                                     f"its AU in {CMI5_FILE})")]
     return []
 
 
@@ -247,27 +273,52 @@ def compute_content_hash(program: ProgramDefinition) -> str:
     """SHA-256 of a canonical JSON form of the definition and its Markdown bodies (content_hash excluded)."""
     fields = dataclasses.asdict(program)
     fields.pop("content_hash")
+    # absent cmi5 values are left out, so that programmes without cmi5 keep the hash they always had
+    if fields["cmi5_xml"] is None:
+        fields.pop("cmi5_xml")
+    for module in fields["modules"]:
+        if module["au_id"] is None:
+            module.pop("au_id")
     canonical = json.dumps({"format": HASH_FORMAT, "program": fields}, ensure_ascii=False, sort_keys=True,
                            separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _definition(values: dict[str, Any], bodies: list[str]) -> ProgramDefinition:
+def _definition(values: dict[str, Any], bodies: list[str], cmi5_xml: str | None) -> ProgramDefinition:
     modules = tuple(
         ModuleDefinition(code=m["code"], title_ja=m["title_ja"], kind=m["kind"], required=m["required"],
                          min_score=m.get("min_score"), estimated_minutes=m["estimated_minutes"], file=m["file"],
-                         body=body)
+                         body=body, au_id=m.get("au_id"))
         for m, body in zip((entries.values for entries in values["modules"]), bodies, strict=True)
     )
     program = ProgramDefinition(code=values["code"], title_ja=values["title_ja"], title_en=values["title_en"],
                                 description_ja=values["description_ja"],
                                 ojt_required_hours=values["ojt_required_hours"],
                                 min_duration_days=values.get("min_duration_days"), modules=modules,
-                                content_hash="")
+                                content_hash="", cmi5_xml=cmi5_xml)
     return dataclasses.replace(program, content_hash=compute_content_hash(program))
 
 
-def _load_program(root: Path, folder: str) -> _Loaded:
+def _cmi5(root: Path, folder: str, entries: yc.Entries, checks: Iterable[ContentCheck]
+          ) -> tuple[str | None, list[Problem]]:
+    """The programme's cmi5.xml (text) and the problems of its cmi5 modules, found by the content checks."""
+    modules = [Cmi5Module(index, module.values.get("code", ""), module.values["au_id"],
+                          yc.line(module.nodes["au_id"][1]))
+               for index, module in enumerate(entries.values.get("modules") or [])
+               if module.values.get("kind") == "cmi5" and "au_id" in module.values]
+    present = (root / folder / CMI5_FILE).is_file()
+    if not present:
+        problems = [Problem(f"{folder}/{PROGRAM_FILE}", module.line,
+                            f"modules[{module.index}].au_id: the programme folder has no {CMI5_FILE}")
+                    for module in modules]
+        return None, problems
+    text, problems = _read_text(root, f"{folder}/{CMI5_FILE}")
+    for check in checks:
+        problems += check(root / folder, folder, modules)
+    return text, problems
+
+
+def _load_program(root: Path, folder: str, checks: Iterable[ContentCheck] = ()) -> _Loaded:
     yaml_file = f"{folder}/{PROGRAM_FILE}"
     text, problems = _read_text(root, yaml_file)
     document, issues = yc.compose(text) if text is not None else (None, [])
@@ -282,8 +333,10 @@ def _load_program(root: Path, folder: str) -> _Loaded:
             body, found = _module_body(root, folder, module, f"modules[{index}].file")
             problems += found
             bodies += [body] if body is not None else []
+    cmi5_xml, found = _cmi5(root, folder, entries, checks)
+    problems += found
     code_line = yc.line(entries.nodes["code"][1]) if "code" in entries.nodes else 1
-    definition = None if problems else _definition(entries.values, bodies)
+    definition = None if problems else _definition(entries.values, bodies, cmi5_xml)
     return _Loaded(folder, entries.values.get("code"), code_line, definition, problems)
 
 
@@ -303,11 +356,13 @@ def _program_folders(root: Path) -> list[str]:
     return sorted(path.name for path in root.iterdir() if path.is_dir() and not path.name.startswith((".", "_")))
 
 
-def load_content(root: Path) -> ContentResult:
-    """Load every programme under root; report all problems, keep only programmes that have none."""
+def load_content(root: Path, checks: Iterable[ContentCheck] = ()) -> ContentResult:
+    """Load every programme under root; report all problems, keep only programmes that have none. `checks`
+    judge a programme's cmi5.xml and its cmi5 modules (the app passes `domain_hooks().content_checks`)."""
     if not root.is_dir():
         return ContentResult([], [Problem(".", 1, f"content folder not found: {root}")])
-    loaded = [_load_program(root, folder) for folder in _program_folders(root)]
+    checks = tuple(checks)
+    loaded = [_load_program(root, folder, checks) for folder in _program_folders(root)]
     duplicates = _duplicate_codes(loaded)
     clashing = {problem.file for problem in duplicates}
     programs = [item.definition for item in loaded

@@ -10,7 +10,7 @@ from lms.columns import UTCDateTime, new_id
 from lms.dates import utcnow
 from lms.extensions import db
 
-MODULE_KINDS = ("elearning", "quiz", "workshop")
+MODULE_KINDS = ("elearning", "quiz", "workshop", "cmi5")
 
 
 class ProgramVersion(db.Model):
@@ -29,6 +29,7 @@ class ProgramVersion(db.Model):
     ojt_required_hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
     min_duration_days: Mapped[int | None]
     content_hash: Mapped[str] = mapped_column(String(64))
+    cmi5_xml: Mapped[str | None] = mapped_column(Text)  # the programme's cmi5 course structure, if it has one
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     modules: Mapped[list["ProgramModule"]] = relationship(
         order_by="ProgramModule.position", cascade="all, delete-orphan", lazy="selectin"
@@ -52,3 +53,4 @@ class ProgramModule(db.Model):
     min_score: Mapped[int | None]
     estimated_minutes: Mapped[int]
     body_md: Mapped[str] = mapped_column(Text)
+    au_id: Mapped[str | None] = mapped_column(String(2000))  # kind cmi5: the AU's id in the course structure

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.hooks import domain_hooks
 from lms.programs.content import ContentResult, ProgramDefinition, load_content
 from lms.programs.models import ProgramModule, ProgramVersion
 
@@ -23,7 +24,7 @@ def sync_content(root: Path, progress=None) -> tuple[ContentResult, list[SyncOut
     """Load course_content/; a programme whose content changed becomes a new current version.
 
     Nothing is written when any file has a problem."""
-    result = load_content(root)
+    result = load_content(root, domain_hooks().content_checks)
     if result.problems:
         return result, []
     outcomes = []
@@ -48,8 +49,10 @@ def _sync_program(definition: ProgramDefinition) -> SyncOutcome:
         code=definition.code, version=latest + 1, title_ja=definition.title_ja, title_en=definition.title_en,
         description_ja=definition.description_ja, ojt_required_hours=Decimal(str(definition.ojt_required_hours)),
         min_duration_days=definition.min_duration_days, content_hash=definition.content_hash,
+        cmi5_xml=definition.cmi5_xml,
         modules=[ProgramModule(position=i, code=m.code, title_ja=m.title_ja, kind=m.kind, required=m.required,
-                               min_score=m.min_score, estimated_minutes=m.estimated_minutes, body_md=m.body)
+                               min_score=m.min_score, estimated_minutes=m.estimated_minutes, body_md=m.body,
+                               au_id=m.au_id)
                  for i, m in enumerate(definition.modules, start=1)],
     )
     db.session.add(version)

@@ -145,6 +145,31 @@ def record_module(actor: Actor, enrollment_id: str, module_code: str, fields: di
     return view
 
 
+def record_module_event(enrollment_id: str, module_code: str, status: str, *, occurred_at: datetime,
+                        score: Decimal | None = None, now: datetime | None = None) -> bool:
+    """Record a module's progress reported by the LMS itself (a satisfied cmi5 AU), in the caller's
+    transaction, as `record_module` does for a PUT: the event is kept, folded into the module's summary, and
+    the enrolment completes when every rule is met. Nothing happens for an enrolment that is not active or a
+    module not in its version. Returns whether the module became done."""
+    now = now or utcnow()
+    enrollment = lock_enrollments([enrollment_id]).get(enrollment_id)
+    if enrollment is None or enrollment.status != "active":
+        return False
+    module = version_info(enrollment.program_version_id).module(module_code)
+    if module is None:
+        return False
+    event = rules.ModuleEvent(status, min(occurred_at, now).astimezone(UTC), score, None, "rest")
+    row = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_code == module.code))
+    db.session.add(ModuleProgressUpdate(
+        enrollment_id=enrollment.id, module_code=module.code, status=status, score=score,
+        occurred_at=event.occurred_at, recorded_at=now, recorded_by=None))
+    _, newly_done = _fold_row(row, (enrollment.id, module.code), [event], module.min_score)
+    if newly_done:
+        complete_if_met(enrollment, now=now)
+    return newly_done
+
+
 def _equal(column, value):
     return column.is_(None) if value is None else column == value
 

@@ -88,7 +88,8 @@ def test_install_adds_the_daily_maintenance_jobs_at_half_past_three(app, runner)
     runner.install()
     daily = {job.id: job for job in runner.scheduler.get_jobs() if job.id.startswith(DAILY_JOB_PREFIX)}
     assert set(daily) == {DAILY_JOB_PREFIX + "prune-idempotency-records",
-                          DAILY_JOB_PREFIX + "complete-due-enrollments"}
+                          DAILY_JOB_PREFIX + "complete-due-enrollments",
+                          DAILY_JOB_PREFIX + "abandon-stale-cmi5-sessions"}
     for job in daily.values():
         assert "hour='3'" in str(job.trigger) and "minute='30'" in str(job.trigger)
         assert job.trigger.timezone == JST

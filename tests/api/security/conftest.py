@@ -162,7 +162,8 @@ def build_world(app) -> World:
         db.session.flush()
         for side in SIDES:
             objects[side].update(round_id=matching_round.id, batch_id=batch.id, import_id=site_import.id,
-                                 module_code="GF01",
+                                 module_code="GF01", cmi5_module_code="GF14", fetch_key="not-a-fetch-key",
+                                 cmi5_path="GF14/index.html",
                                  program_code="GF-2026", filename="swagger-ui.css", fiscal_year=str(year))
         _reports(app, objects)
         _indicators(objects)

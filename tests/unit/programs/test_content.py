@@ -120,9 +120,9 @@ def test_optional_keys_can_be_left_out(tmp_path: Path) -> None:
      "modules[0].code: 'm 01' is not a valid code (uppercase letters, digits, '_' and '-', "
      "starting with a letter, at most 32)"),
     ("    title_ja: 導入", "    title_ja: 導入\n    colour: red", 10,
-     "modules[0].colour: unknown key (allowed: code, title_ja, kind, required, min_score, estimated_minutes, file)"),
+     "modules[0].colour: unknown key (allowed: code, title_ja, kind, required, min_score, estimated_minutes, file, au_id)"),
     ("    kind: elearning", "    kind: lecture", 10,
-     "modules[0].kind: unknown kind 'lecture' (expected one of: elearning, quiz, workshop)"),
+     "modules[0].kind: unknown kind 'lecture' (expected one of: elearning, quiz, workshop, cmi5)"),
     ("    required: true", "    required: maybe", 11, "modules[0].required: must be true or false, not a string"),
     ("    required: true", "    required: false", 7, "modules: at least one module must be required"),
     ("    estimated_minutes: 30", "    estimated_minutes: 0", 12, "modules[0].estimated_minutes: must be between 1 and 6000"),
