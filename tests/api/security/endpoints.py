@@ -50,8 +50,8 @@ def lrs_only(ok: int) -> Statuses:
 
 
 # the learner's own agent (or the other learner's) as the `agent` parameter, and an activity, URL-encoded
-XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22http%3A%2F%2F127.0.0.1%3A5000%22%2C%22name%22%3A"
-              "%22{learner_id}%22%7D%7D")
+XAPI_AGENT = ("agent=%7B%22account%22%3A%7B%22homePage%22%3A%22https%3A%2F%2Flms.example.jp%22%2C%22name%22%3A"
+              "%22{learner_id}%22%7D%7D")  # the test app's PUBLIC_BASE_URL (tests/conftest.py LMS_HOME)
 XAPI_ACTIVITY = "activityId=https%3A%2F%2Flms.example.jp%2Fmodules%2FGF01"
 # the statementId of the PUT row (its statement carries no id, so the one in the query is taken)
 PUT_STATEMENT_ID = "5b2a3e1c-7d4f-4a8b-9c6d-0e1f2a3b4c5d"
