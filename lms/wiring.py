@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         "info": {"description": "Recurrent education for physicians (医師のリカレント教育): "
                                 "learners, enrolments, progress, OJT, statistics, reports and certificates. "
                                 "Every operation refuses a query parameter it does not declare (422), "
+                                "400 on the xAPI resources as xAPI 1.0.3 requires, "
                                 "once the caller is authenticated."},
     })
     api.register_converter(IdConverter, id_param_schema)

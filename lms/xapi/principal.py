@@ -14,7 +14,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from lms.auth.permissions import authenticate as bearer_actor
-from lms.errors import BadRequest, Forbidden, Unauthorized
+from lms.errors import BadRequest, Forbidden, Invalid, Unauthorized
 from lms.learners import service as learners
 from lms.security import check_request_body
 from lms.xapi import clients
@@ -156,7 +156,10 @@ def lrs_auth(*scopes: str):
                 raise Forbidden(f"These credentials lack the scope {' or '.join(scopes)}.")
             g.principal = principal
             check_version()
-            check_request_body()
+            try:
+                check_request_body()
+            except Invalid as exc:  # an unrecognised parameter is 400 in xAPI (Communication 3.2.s3.b7)
+                raise BadRequest(exc.detail, errors=exc.errors) from exc
             return func(*args, **kwargs)
 
         wrapper.auth_roles = ()  # the request hook leaves the body of such a view to the check above

@@ -1,5 +1,5 @@
 """One policy for unknown query parameters on every endpoint: refused with 422, after the caller is known; the
-LRS's document resources answer 400, as the xAPI specification requires (Communication 3.2.s3.b7)."""
+LRS's resources answer 400, as the xAPI specification requires (Communication 3.2.s3.b7)."""
 
 import dataclasses
 
@@ -9,7 +9,8 @@ from tests.api.security.conftest import PROBLEM, ROLES, changed_tables, openapi_
 from tests.api.security.endpoints import ROWS, Row, send
 
 UNKNOWN = "unexpected_parameter"
-XAPI_DOCUMENTS = ("/api/v1/xapi/activities/state", "/api/v1/xapi/activities/profile", "/api/v1/xapi/agents/profile")
+XAPI_RESOURCES = ("/api/v1/xapi/statements", "/api/v1/xapi/activities", "/api/v1/xapi/agents",
+                  "/api/v1/xapi/activities/state", "/api/v1/xapi/activities/profile", "/api/v1/xapi/agents/profile")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +37,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_declare(app, clie
         pytest.skip("not an API operation")
     before = snapshot(app) if row.method != "GET" else None
     response = send(client, world, _WithUnknownQuery(**dataclasses.asdict(row)), role, "own")
-    status = 400 if row.path in XAPI_DOCUMENTS else 422
+    status = 400 if row.path in XAPI_RESOURCES else 422
     assert response.status_code == status and response.mimetype == PROBLEM, response.get_data(as_text=True)[:300]
     assert UNKNOWN in response.get_json()["errors"]["query"]
     if before is not None:

@@ -161,9 +161,12 @@ def test_invalid_parameters_are_400(client, learner, params):
     assert response.mimetype == "application/problem+json"
 
 
-def test_an_undeclared_query_parameter_is_422(client, learner):
+def test_3_2_an_unrecognised_query_parameter_is_400(client, learner):
+    """Communication 3.2.s3.b7: the LRS rejects a request with a parameter it does not recognise with 400."""
     _, _, token = learner
-    assert client.get(f"{PATH}?colour=red", headers=lrs(token)).status_code == 422
+    response = client.get(f"{PATH}?colour=red", headers=lrs(token))
+    assert response.status_code == 400
+    assert "colour" in response.get_json()["errors"]["query"]
 
 
 def test_queries_filter_by_agent_verb_activity_registration_and_their_related_forms(client, learner_enrollment):
