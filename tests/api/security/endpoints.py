@@ -273,6 +273,15 @@ ROWS: list[Row] = [
           query=XAPI_AGENT + ("&profileId=preferences" if method != "GET" else ""),
           body=xapi_document if method in ("PUT", "POST") else None, kind="document")
       for method, ok in (("GET", 200), ("PUT", 204), ("POST", 204), ("DELETE", 204))],
+    # cmi5: the learner launches a cmi5 module of their own enrolment; the fetch URL and the AU packages are
+    # public (the fetch key is the credential, once; an unknown key gets cmi5's error JSON with 200)
+    Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/launch", learner_only(201),
+        learner_only(404), ids={"module_code": "cmi5_module_code"}),
+    Row("POST", "/api/v1/enrollments/{enrollment_id}/modules/{module_code}/waive", admin_only(201),
+        body=lambda w, s, r: {"reason": "Administrative"}, ids={"module_code": "cmi5_module_code"}),
+    Row("POST", "/api/v1/cmi5/fetch/{key}", PUBLIC, ids={"key": "fetch_key"}),
+    Row("GET", "/cmi5-content/{program_code}/cmi5/{path}", PUBLIC, ids={"path": "cmi5_path"}),
+    Row("GET", "/cmi5-content/returned", PUBLIC),
     Row("GET", "/api/v1/placements/{placement_id}/ojt-logs", (401, 200, 200, 403, 200, 200),
         (401, 200, 404, 403, 404, 404)),
     Row("POST", "/api/v1/placements/{placement_id}/ojt-logs", learner_only(201), learner_only(404), body=ojt_log),
