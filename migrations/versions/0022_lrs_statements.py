@@ -11,7 +11,7 @@ import lms.columns
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0021'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
