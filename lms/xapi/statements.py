@@ -484,13 +484,14 @@ def read(principal: Principal, args: dict[str, str], *, language: str | None = N
     return _query(principal, args, fmt, with_attachments, headers, language)
 
 
-def _mine(principal: Principal, query):
-    """Limit a read to the principal's own statements unless it may read all (`statements/read`)."""
+def _mine(principal: Principal, query, t=LrsStatement):
+    """Limit a read to the principal's own statements unless it may read all (`statements/read`); `t`: the
+    statements' columns."""
     if principal.may(STATEMENTS_READ):
         return query
     if principal.agent is not None:
-        return query.where(LrsStatement.actor_key == _agent_key_of(principal.agent))
-    return query.where(LrsStatement.authority_key == _agent_key_of(authority_of(principal)))
+        return query.where(t.actor_key == _agent_key_of(principal.agent))
+    return query.where(t.authority_key == _agent_key_of(authority_of(principal)))
 
 
 def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, headers: dict,
@@ -517,26 +518,28 @@ def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, h
     if bound is None:
         bound = db.session.scalar(select(func.max(s.seq))) or 0
 
-    def page(query):
-        """The time and sequence conditions, which apply to the returned statement itself (2.1.3)."""
-        query = query.where(s.voided.is_(False), s.seq <= bound)
-        for name, condition in (("since", s.stored.__gt__), ("until", s.stored.__le__)):
+    def page(query, t=s):
+        """The time and sequence conditions, which apply to the returned statement itself (2.1.3); `t`: the
+        statements' columns (the model's, or those of the StatementRef chains)."""
+        query = query.where(t.voided.is_(False), t.seq <= bound)
+        for name, condition in (("since", t.stored.__gt__), ("until", t.stored.__le__)):
             if name in args:
                 query = query.where(condition(moment_of[name]))
         if after is not None:
-            query = query.where(s.seq > after if ascending else s.seq < after)
-        query = _mine(principal, query)
-        return query.order_by(s.seq.asc() if ascending else s.seq.desc()).limit(limit + 1)
+            query = query.where(t.seq > after if ascending else t.seq < after)
+        query = _mine(principal, query, t)
+        return query.order_by(t.seq.asc() if ascending else t.seq.desc()).limit(limit + 1)
 
     if not content:
         query = page(select(s.seq, s.statement))
     else:
         # Communication 2.1.3 (Filter Conditions for StatementRefs): a statement whose object is a
         # StatementRef meets the filters when the statement it targets does, recursively along a chain, and
-        # a voided target counts as well (2.1.4); each branch is its own ordered, limited index scan
+        # a voided target counts as well (2.1.4); each branch is its own ordered, limited scan, and the
+        # referring statements carry the columns their page is cut by (no scan of the store to join them)
         direct = page(_filtered(select(s.seq), s, content))
         refs = _referring(content, bound)
-        referring = page(select(s.seq).join(refs, s.id == refs.c.id))
+        referring = page(select(refs.c.seq), refs.c)
         seqs = union(select(direct.subquery().c.seq), select(referring.subquery().c.seq)).subquery()
         query = select(s.seq, s.statement).join(seqs, seqs.c.seq == s.seq).order_by(
             s.seq.asc() if ascending else s.seq.desc()).limit(limit + 1)
@@ -593,14 +596,17 @@ def _filtered(query, s, content: list[tuple[str, str]]):
 
 
 def _referring(content: list[tuple[str, str]], bound: int):
-    """The statements (`refs`: id) whose StatementRef object targets, directly or along a chain of
-    StatementRefs, a statement meeting `content`, voided or not; only statements up to `bound` count, so a
-    `more` cursor keeps its set."""
-    referrer, target = aliased(LrsStatement), aliased(LrsStatement)
-    refs = _filtered(select(referrer.id).join(target, target.id == referrer.ref_target), target, content).where(
+    """The statements whose StatementRef object targets, directly or along a chain of StatementRefs, a
+    statement meeting `content`, voided or not, with the columns a page is cut by; only statements up to
+    `bound` count, so a `more` cursor keeps its set."""
+
+    def columns(t):
+        return select(t.id, t.seq, t.voided, t.stored, t.actor_key, t.authority_key)
+
+    referrer, target, further = aliased(LrsStatement), aliased(LrsStatement), aliased(LrsStatement)
+    refs = _filtered(columns(referrer).join(target, target.id == referrer.ref_target), target, content).where(
         target.seq <= bound, referrer.seq <= bound).cte("refs", recursive=True)
-    further = aliased(LrsStatement)
-    return refs.union(select(further.id).join(refs, further.ref_target == refs.c.id).where(further.seq <= bound))
+    return refs.union(columns(further).join(refs, further.ref_target == refs.c.id).where(further.seq <= bound))
 
 
 def _cursor(value: str | None) -> tuple[int | None, int | None]:
