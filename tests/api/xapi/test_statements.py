@@ -371,3 +371,18 @@ def test_more_pages_through_statements_that_meet_a_filter_through_their_statemen
         assert put(client, token, late).status_code == 204
         assert put(client, token, ref(learner_id, late["id"])).status_code == 204
     assert seen == [d["id"], c["id"], b["id"], a["id"]]
+
+
+def test_a_learner_sees_no_one_elses_statement_targeting_their_own(client, learner_enrollment):
+    """Communication 2.1.3 (Filter Conditions for StatementRefs) widens the filters, not what a learner may
+    read: another learner's statement targeting theirs stays hidden from them, and is returned to its author."""
+    learner_id, enrollment_id, token = learner_enrollment()
+    other_id, _, other_token = learner_enrollment()
+    target = make_statement(learner_id, enrollment_id, "experienced")
+    assert put(client, token, target).status_code == 204
+    theirs = ref(other_id, target["id"])
+    assert put(client, other_token, theirs).status_code == 204
+    assert [s["id"] for s in get(client, token, registration=enrollment_id).get_json()["statements"]] == [
+        target["id"]]
+    assert [s["id"] for s in get(client, other_token, registration=enrollment_id).get_json()["statements"]] == [
+        theirs["id"]]
