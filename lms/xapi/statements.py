@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from lms.dates import utcnow
 from lms.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -484,13 +485,14 @@ def read(principal: Principal, args: dict[str, str], *, language: str | None = N
     return _query(principal, args, fmt, with_attachments, headers, language)
 
 
-def _mine(principal: Principal, query):
-    """Limit a read to the principal's own statements unless it may read all (`statements/read`)."""
+def _mine(principal: Principal, query, t=LrsStatement):
+    """Limit a read to the principal's own statements unless it may read all (`statements/read`); `t`: the
+    statements' columns."""
     if principal.may(STATEMENTS_READ):
         return query
     if principal.agent is not None:
-        return query.where(LrsStatement.actor_key == _agent_key_of(principal.agent))
-    return query.where(LrsStatement.authority_key == _agent_key_of(authority_of(principal)))
+        return query.where(t.actor_key == _agent_key_of(principal.agent))
+    return query.where(t.authority_key == _agent_key_of(authority_of(principal)))
 
 
 def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, headers: dict,
@@ -505,41 +507,43 @@ def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, h
     if limit < 0:
         raise BadRequest("limit is a whole number.")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
-    s = LrsStatement
-    query = select(s.seq, s.statement).where(s.voided.is_(False))
-    if "agent" in args:
-        key = _agent_filter(args["agent"])
-        joined = LrsStatementAgent.__table__.alias("a")
-        query = query.join(joined, joined.c.statement_seq == s.seq).where(joined.c.agent_key == key)
-        if not related_agents:
-            query = query.where(joined.c.direct.is_(True))
-    if "verb" in args:
-        query = query.where(s.verb_key == key_of(_iri(args["verb"], "verb")))
-    if "activity" in args:
-        activity = key_of(_iri(args["activity"], "activity"))
-        if related_activities:
-            joined = LrsStatementActivity.__table__.alias("r")
-            query = query.join(joined, joined.c.statement_seq == s.seq).where(joined.c.activity_key == activity)
-        else:
-            query = query.where(s.activity_key == activity)
-    if "registration" in args:
-        if not _is_uuid(args["registration"]):
-            raise BadRequest("registration is a UUID.")
-        query = query.where(s.registration == args["registration"].lower())
-    for name, condition in (("since", s.stored.__gt__), ("until", s.stored.__le__)):
+    moment_of = {}
+    for name in ("since", "until"):
         if name in args:
-            moment = parse_time(args[name])
-            if moment is None:
+            moment_of[name] = parse_time(args[name])
+            if moment_of[name] is None:
                 raise BadRequest(f"{name} is an ISO 8601 timestamp.")
-            query = query.where(condition(moment))
+    content = _content_filters(args, related_agents, related_activities)
+    s = LrsStatement
     after, bound = _cursor(args.get("cursor"))
     if bound is None:
         bound = db.session.scalar(select(func.max(s.seq))) or 0
-    query = query.where(s.seq <= bound)
-    if after is not None:
-        query = query.where(s.seq > after if ascending else s.seq < after)
-    query = _mine(principal, query)
-    query = query.order_by(s.seq.asc() if ascending else s.seq.desc()).limit(limit + 1)
+
+    def page(query, t=s):
+        """The time and sequence conditions, which apply to the returned statement itself (2.1.3); `t`: the
+        statements' columns (the model's, or those of the StatementRef chains)."""
+        query = query.where(t.voided.is_(False), t.seq <= bound)
+        for name, condition in (("since", t.stored.__gt__), ("until", t.stored.__le__)):
+            if name in args:
+                query = query.where(condition(moment_of[name]))
+        if after is not None:
+            query = query.where(t.seq > after if ascending else t.seq < after)
+        query = _mine(principal, query, t)
+        return query.order_by(t.seq.asc() if ascending else t.seq.desc()).limit(limit + 1)
+
+    if not content:
+        query = page(select(s.seq, s.statement))
+    else:
+        # Communication 2.1.3 (Filter Conditions for StatementRefs): a statement whose object is a
+        # StatementRef meets the filters when the statement it targets does, recursively along a chain, and
+        # a voided target counts as well (2.1.4); each branch is its own ordered, limited scan, and the
+        # referring statements carry the columns their page is cut by (no scan of the store to join them)
+        direct = page(_filtered(select(s.seq), s, content))
+        refs = _referring(content, bound)
+        referring = page(select(refs.c.seq), refs.c)
+        seqs = union(select(direct.subquery().c.seq), select(referring.subquery().c.seq)).subquery()
+        query = select(s.seq, s.statement).join(seqs, seqs.c.seq == s.seq).order_by(
+            s.seq.asc() if ascending else s.seq.desc()).limit(limit + 1)
     rows = db.session.execute(query).all()
     db.session.rollback()
     more = ""
@@ -553,6 +557,57 @@ def _query(principal: Principal, args: dict, fmt: str, with_attachments: bool, h
     body = '{"statements":[' + ",".join(_formatted(r.statement, fmt, language) for r in rows) + \
         '],"more":' + json.dumps(more) + "}"
     return Result(body, headers, _attachments_of([r.seq for r in rows]) if with_attachments else None)
+
+
+def _content_filters(args: dict, related_agents: bool, related_activities: bool) -> list[tuple[str, str]]:
+    """The filters a targeted statement may meet for its referrers (all but since, until and limit)."""
+    content = []
+    if "agent" in args:
+        content.append(("agent_related" if related_agents else "agent", _agent_filter(args["agent"])))
+    if "verb" in args:
+        content.append(("verb", key_of(_iri(args["verb"], "verb"))))
+    if "activity" in args:
+        activity = key_of(_iri(args["activity"], "activity"))
+        content.append(("activity_related" if related_activities else "activity", activity))
+    if "registration" in args:
+        if not _is_uuid(args["registration"]):
+            raise BadRequest("registration is a UUID.")
+        content.append(("registration", args["registration"].lower()))
+    return content
+
+
+def _filtered(query, s, content: list[tuple[str, str]]):
+    """`query` on the statements `s` (the model or an alias) limited to those meeting `content` directly."""
+    for kind, value in content:
+        if kind.startswith("agent"):
+            joined = LrsStatementAgent.__table__.alias()
+            query = query.join(joined, joined.c.statement_seq == s.seq).where(joined.c.agent_key == value)
+            if kind == "agent":
+                query = query.where(joined.c.direct.is_(True))
+        elif kind == "verb":
+            query = query.where(s.verb_key == value)
+        elif kind == "activity_related":
+            joined = LrsStatementActivity.__table__.alias()
+            query = query.join(joined, joined.c.statement_seq == s.seq).where(joined.c.activity_key == value)
+        elif kind == "activity":
+            query = query.where(s.activity_key == value)
+        else:
+            query = query.where(s.registration == value)
+    return query
+
+
+def _referring(content: list[tuple[str, str]], bound: int):
+    """The statements whose StatementRef object targets, directly or along a chain of StatementRefs, a
+    statement meeting `content`, voided or not, with the columns a page is cut by; only statements up to
+    `bound` count, so a `more` cursor keeps its set."""
+
+    def columns(t):
+        return select(t.id, t.seq, t.voided, t.stored, t.actor_key, t.authority_key)
+
+    referrer, target, further = aliased(LrsStatement), aliased(LrsStatement), aliased(LrsStatement)
+    refs = _filtered(columns(referrer).join(target, target.id == referrer.ref_target), target, content).where(
+        target.seq <= bound, referrer.seq <= bound).cte("refs", recursive=True)
+    return refs.union(columns(further).join(refs, further.ref_target == refs.c.id).where(further.seq <= bound))
 
 
 def _cursor(value: str | None) -> tuple[int | None, int | None]:

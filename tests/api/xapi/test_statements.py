@@ -284,3 +284,108 @@ def test_the_version_header_is_required_on_every_request(client, learner):
 def test_no_credentials_is_401_before_anything_is_read(client):
     assert client.get(f"{PATH}?limit=nope").status_code == 401
     assert client.post(PATH, data=b"{nope", content_type="application/json").status_code == 401
+
+
+def ref(learner_id, target_id, verb="commented", **extra) -> dict:
+    """A statement of the learner whose object is a StatementRef to `target_id`."""
+    return {"id": str(uuid.uuid4()), "actor": learner_actor(learner_id), "verb": {"id": ADL + verb},
+            "object": {"objectType": "StatementRef", "id": target_id}, **extra}
+
+
+def test_statements_targeting_a_statement_that_meets_the_filters_meet_them_along_a_chain(client, learner):
+    """Communication 2.1.3 (Filter Conditions for StatementRefs): a statement whose object is a StatementRef
+    meets the agent/verb/activity/registration filters when its target does, recursively (a -> b -> c); a
+    StatementRef in context does not count; since/until apply to the targeting statement itself; a single
+    GET by statementId is unaffected."""
+    learner_id, enrollment_id, token = learner
+    a = make_statement(learner_id, enrollment_id, "experienced", "GF01")
+    b = ref(learner_id, a["id"])
+    c = ref(learner_id, b["id"], "shared")
+    d = make_statement(learner_id, None, "attempted", "GF02")
+    e = make_statement(learner_id, None, "commented", "GF03",
+                       context={"statement": {"objectType": "StatementRef", "id": a["id"]}})
+    for statement in (a, b, c, d, e):
+        assert put(client, token, statement).status_code == 204, statement
+
+    def ids(**params):
+        response = get(client, token, **params)
+        assert response.status_code == 200, response.get_json()
+        return [s["id"] for s in response.get_json()["statements"]]
+
+    chain = [c["id"], b["id"], a["id"]]
+    assert ids(registration=enrollment_id) == chain
+    assert ids(activity=a["object"]["id"]) == chain
+    assert ids(verb=ADL + "experienced") == chain
+    assert ids(verb=ADL + "experienced", registration=enrollment_id, ascending="true") == chain[::-1]
+    assert ids(verb=ADL + "commented") == [e["id"], c["id"], b["id"]]
+    assert ids(activity=d["object"]["id"]) == [d["id"]]
+    assert ids(agent={"mbox": "mailto:nobody@example.jp"}) == []
+    stored_a = get(client, token, statementId=a["id"]).get_json()["stored"]
+    assert ids(registration=enrollment_id, since=stored_a) == [c["id"], b["id"]]
+    assert ids(registration=enrollment_id, until=stored_a) == [a["id"]]
+    assert get(client, token, statementId=b["id"]).get_json()["id"] == b["id"]
+
+
+def test_statements_targeting_a_voided_statement_still_meet_its_filters(client, learner):
+    """Communication 2.1.4 (MUST still return any Statements targeting the voided Statement, following 2.1.3,
+    including the voiding statement) and 2.1.4 (the voided statement itself is not returned)."""
+    learner_id, enrollment_id, token = learner
+    target = make_statement(learner_id, enrollment_id, "experienced")
+    comment = ref(learner_id, target["id"])
+    voiding = ref(learner_id, target["id"], "voided")
+    for statement in (target, comment, voiding):
+        assert put(client, token, statement).status_code == 204, statement
+    body = get(client, token, registration=enrollment_id).get_json()
+    assert [s["id"] for s in body["statements"]] == [voiding["id"], comment["id"]]
+    assert get(client, token, registration=enrollment_id, verb=ADL + "experienced").get_json()["statements"][-1][
+        "id"] == comment["id"]
+
+
+def test_statement_ref_filters_end_on_a_cycle_of_references(client, learner):
+    """Communication 2.1.3: the recursion along StatementRefs ends when two statements target each other."""
+    learner_id, enrollment_id, token = learner
+    first_id = str(uuid.uuid4())
+    second = ref(learner_id, first_id, context={"registration": enrollment_id})
+    first = ref(learner_id, second["id"], "shared", id=first_id)
+    for statement in (second, first):
+        assert put(client, token, statement).status_code == 204, statement
+    got = get(client, token, registration=enrollment_id).get_json()["statements"]
+    assert [s["id"] for s in got] == [first_id, second["id"]]
+    assert get(client, token, verb=ADL + "shared").get_json()["statements"][-1]["id"] == second["id"]
+
+
+def test_more_pages_through_statements_that_meet_a_filter_through_their_statement_ref(client, learner):
+    """Communication 2.1.3 (Filter Conditions for StatementRefs) with `more`: direct and targeting matches
+    come once each, in order, over pages of one, while new ones arrive."""
+    learner_id, enrollment_id, token = learner
+    a = make_statement(learner_id, enrollment_id, "experienced", "GF01")
+    b = ref(learner_id, a["id"])
+    other = make_statement(learner_id, None, "attempted", "GF02")
+    c = make_statement(learner_id, enrollment_id, "completed", "GF01")
+    d = ref(learner_id, c["id"], "shared")
+    for statement in (a, b, other, c, d):
+        assert put(client, token, statement).status_code == 204, statement
+    seen, url = [], f"{PATH}?registration={enrollment_id}&limit=1"
+    while url:
+        body = client.get(url, headers=lrs(token)).get_json()
+        seen += [s["id"] for s in body["statements"]]
+        url = body["more"]
+        late = make_statement(learner_id, enrollment_id, "experienced", "GF03")
+        assert put(client, token, late).status_code == 204
+        assert put(client, token, ref(learner_id, late["id"])).status_code == 204
+    assert seen == [d["id"], c["id"], b["id"], a["id"]]
+
+
+def test_a_learner_sees_no_one_elses_statement_targeting_their_own(client, learner_enrollment):
+    """Communication 2.1.3 (Filter Conditions for StatementRefs) widens the filters, not what a learner may
+    read: another learner's statement targeting theirs stays hidden from them, and is returned to its author."""
+    learner_id, enrollment_id, token = learner_enrollment()
+    other_id, _, other_token = learner_enrollment()
+    target = make_statement(learner_id, enrollment_id, "experienced")
+    assert put(client, token, target).status_code == 204
+    theirs = ref(other_id, target["id"])
+    assert put(client, other_token, theirs).status_code == 204
+    assert [s["id"] for s in get(client, token, registration=enrollment_id).get_json()["statements"]] == [
+        target["id"]]
+    assert [s["id"] for s in get(client, other_token, registration=enrollment_id).get_json()["statements"]] == [
+        theirs["id"]]
