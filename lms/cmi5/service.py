@@ -115,22 +115,29 @@ def activity_id(course: structure.CourseStructure, au_id: str) -> str:
 
 # --- launch and fetch ----------------------------------------------------------------------------------------
 
-def launch(actor: Actor, enrollment_id: str, module_code: str, *, now: datetime | None = None) -> dict:
-    """Launch a module's AU for the learner (cmi5 8, 10, 11): a new session, the launch data and learner
-    preferences written, `launched` recorded, then the launch URL. Open sessions of the registration are
-    abandoned first (9.3.6)."""
-    now = now or utcnow()
+def _locked_au(actor: Actor, enrollment_id: str, module_code: str, action: str):
+    """The enrolment (locked), its programme version, the module, its course structure and its AU, for a module to be `action`
+    (launched, waived): 404 for a module the programme lacks, 409 unless the enrolment is active and the module
+    a cmi5 AU."""
     enrollment = enrollments.get_enrollment(actor, enrollment_id, for_update=True)
     version = version_info(enrollment.program_version_id)
     module = version.module(module_code)
     if module is None:
         raise NotFound(f"No module {module_code} in this enrolment's programme.")
     if enrollment.status != "active":
-        raise Conflict("Only a module of an active enrolment can be launched.")
+        raise Conflict(f"Only a module of an active enrolment can be {action}.")
     if module.kind != "cmi5" or not module.au_id:
         raise Conflict(f"Module {module.code} is not a cmi5 assignable unit.")
     course = structure_of(version)
-    au = course.au(module.au_id)
+    return enrollment, version, module, course, course.au(module.au_id)
+
+
+def launch(actor: Actor, enrollment_id: str, module_code: str, *, now: datetime | None = None) -> dict:
+    """Launch a module's AU for the learner (cmi5 8, 10, 11): a new session, the launch data and learner
+    preferences written, `launched` recorded, then the launch URL. Open sessions of the registration are
+    abandoned first (9.3.6)."""
+    now = now or utcnow()
+    enrollment, version, module, course, au = _locked_au(actor, enrollment_id, module_code, "launched")
     _abandon_open(enrollment.id, now)
     states = _au_states(enrollment.id)
     satisfied_before = states.get(au.id, rules.RegistrationState()).met(au.move_on)
@@ -232,17 +239,7 @@ def waive(actor: Actor, enrollment_id: str, module_code: str, reason: str, *, no
     """An admin waives a cmi5 module's AU (9.3.7): `waived` with the reason (9.5.5.2) under a session id of its
     own, once per registration and AU; the AU is then satisfied, and its module completed."""
     now = now or utcnow()
-    enrollment = enrollments.get_enrollment(actor, enrollment_id, for_update=True)
-    version = version_info(enrollment.program_version_id)
-    module = version.module(module_code)
-    if module is None:
-        raise NotFound(f"No module {module_code} in this enrolment's programme.")
-    if enrollment.status != "active":
-        raise Conflict("Only a module of an active enrolment can be waived.")
-    if module.kind != "cmi5" or not module.au_id:
-        raise Conflict(f"Module {module.code} is not a cmi5 assignable unit.")
-    course = structure_of(version)
-    au = course.au(module.au_id)
+    enrollment, version, module, course, au = _locked_au(actor, enrollment_id, module_code, "waived")
     row = _au_state_row(enrollment.id, au.id)
     if row.waived_at is not None or row.satisfied_at is not None:
         raise Conflict("This AU is already waived or satisfied in this registration.")

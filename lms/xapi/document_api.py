@@ -235,6 +235,15 @@ def _activity_profile_ref() -> documents.Ref:
     return documents.Ref(documents.activity_profile_scope(_activity_id()), _document_id("profileId"))
 
 
+def _profile_or_ids(scope) -> Response:
+    """GET on a profile resource: the document named by `profileId`, else the ids of the scope's documents
+    (stored since `since`, when given)."""
+    since = _since()
+    if _arg("profileId") is not None:
+        return _document(documents.read(documents.Ref(scope, _document_id("profileId"))))
+    return _ids(documents.list_ids(scope, since=since))
+
+
 @blp.route("/xapi/activities/profile")
 class ActivityProfile(MethodView):
     @lrs_auth(PROFILE)
@@ -242,11 +251,7 @@ class ActivityProfile(MethodView):
     @_read_doc("An activity profile document, or the ids of an activity's profile documents",
                [ACTIVITY_ID, PROFILE_ID, SINCE])
     def get(self):
-        scope = documents.activity_profile_scope(_activity_id())
-        since = _since()
-        if _arg("profileId") is not None:
-            return _document(documents.read(documents.Ref(scope, _document_id("profileId"))))
-        return _ids(documents.list_ids(scope, since=since))
+        return _profile_or_ids(documents.activity_profile_scope(_activity_id()))
 
     @body_limit(MAX_BYTES_KEY)
     @lrs_auth(PROFILE)
@@ -285,11 +290,7 @@ class AgentProfile(MethodView):
     @_query("agent", "profileId", "since")
     @_read_doc("An agent profile document, or the ids of an agent's profile documents", [AGENT, PROFILE_ID, SINCE])
     def get(self):
-        scope = documents.agent_profile_scope(_agent_key())
-        since = _since()
-        if _arg("profileId") is not None:
-            return _document(documents.read(documents.Ref(scope, _document_id("profileId"))))
-        return _ids(documents.list_ids(scope, since=since))
+        return _profile_or_ids(documents.agent_profile_scope(_agent_key()))
 
     @body_limit(MAX_BYTES_KEY)
     @lrs_auth(PROFILE)
